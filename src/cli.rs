@@ -1,0 +1,561 @@
+//! The native command line: argument parsing and file output; the maths lives in the library.
+
+use std::fs;
+use std::path::{Path as FsPath, PathBuf};
+use std::time::Instant;
+
+use burn::tensor::Device;
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use flow_playground::coupling::Coupling;
+use flow_playground::data::{Dataset, Distribution, PointCloud};
+use flow_playground::flow::{to_host, Flow};
+use flow_playground::metrics;
+use flow_playground::model::{Activation, VelocityMlpConfig};
+use flow_playground::param::Parameterization;
+use flow_playground::path::Path;
+use flow_playground::rng::Rng;
+use flow_playground::solver::{SolveOptions, Solver};
+use flow_playground::time::TimeSampling;
+use flow_playground::train::{TrainConfig, Trainer};
+use flow_playground::weights;
+
+#[derive(Parser)]
+#[command(
+    name = "flow-playground",
+    version,
+    about = "Train, sample and benchmark 2-D flow-matching models"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a model and write its weights, samples, data and metrics to --out.
+    Train(TrainArgs),
+    /// Sample from saved weights.
+    Sample(SampleArgs),
+    /// Measure training steps/s and sampling throughput.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// Hidden units per layer.
+    #[arg(long, default_value_t = 64)]
+    width: usize,
+    /// Hidden layers.
+    #[arg(long, default_value_t = 3)]
+    depth: usize,
+    /// silu, relu, gelu or tanh.
+    #[arg(long, default_value = "silu")]
+    activation: Activation,
+    /// Size of the sinusoidal time embedding (even; 0 feeds raw t).
+    #[arg(long, default_value_t = 16)]
+    time_embedding: usize,
+}
+
+impl ModelArgs {
+    fn config(&self) -> VelocityMlpConfig {
+        VelocityMlpConfig::new()
+            .with_width(self.width)
+            .with_depth(self.depth)
+            .with_activation(self.activation)
+            .with_time_embedding(self.time_embedding)
+    }
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    /// Target distribution (t = 1).
+    #[arg(long, default_value = "moons")]
+    dataset: Dataset,
+    /// Read the target from a CSV of x,y points instead of --dataset.
+    #[arg(long)]
+    data_file: Option<PathBuf>,
+    /// Source distribution (t = 0).
+    #[arg(long, default_value = "gaussian")]
+    source: Dataset,
+    /// Read the source from a CSV of x,y points instead of --source.
+    #[arg(long)]
+    source_file: Option<PathBuf>,
+    /// linear, cosine, sigma-min[:σ] or poly[:n].
+    #[arg(long, default_value = "linear")]
+    path: Path,
+    /// velocity, noise or data.
+    #[arg(long, default_value = "velocity")]
+    param: Parameterization,
+    /// independent or ot.
+    #[arg(long, default_value = "independent")]
+    coupling: Coupling,
+    /// uniform or logit-normal[:mean[:std]].
+    #[arg(long, default_value = "uniform")]
+    time_sampling: TimeSampling,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Optimiser steps.
+    #[arg(long, default_value_t = 5000)]
+    steps: usize,
+    /// Pairs per step.
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// Linear warm-up steps.
+    #[arg(long, default_value_t = 0)]
+    warmup: usize,
+    /// Cosine-decay the learning rate over the run.
+    #[arg(long)]
+    cosine: bool,
+    /// Clip each gradient tensor to this norm.
+    #[arg(long)]
+    clip: Option<f32>,
+    /// Sample from an exponential moving average of the weights with this decay.
+    #[arg(long)]
+    ema: Option<f64>,
+    /// Seed for weights and all random draws.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// Points sampled for samples.csv and the W2 metric.
+    #[arg(long, default_value_t = 1000)]
+    eval_samples: usize,
+    /// Solver used for the evaluation samples.
+    #[arg(long, default_value = "rk4")]
+    solver: Solver,
+    /// Function evaluations for the evaluation samples (fixed-step solvers).
+    #[arg(long, default_value_t = 40)]
+    nfe: usize,
+    /// Read the loss and print progress every this many steps.
+    #[arg(long, default_value_t = 500)]
+    log_every: usize,
+}
+
+#[derive(Args)]
+struct SampleArgs {
+    /// A weights file written by `train`.
+    #[arg(long)]
+    weights: PathBuf,
+    /// euler, midpoint, heun, rk4 or dopri5[:atol[:rtol]].
+    #[arg(long, default_value = "rk4")]
+    solver: Solver,
+    /// Function evaluations for fixed-step solvers (rounded down to whole steps).
+    #[arg(long, default_value_t = 40)]
+    nfe: usize,
+    /// Number of particles.
+    #[arg(long, default_value_t = 1000)]
+    n: usize,
+    /// Read source points from this CSV (needed when the model's source was a point cloud).
+    #[arg(long)]
+    source_file: Option<PathBuf>,
+    /// Run backward: start from --input (data) and integrate to t = 0 (noise).
+    #[arg(long)]
+    backward: bool,
+    /// Points to carry backward (CSV x,y); required with --backward.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where to write the final points (x,y).
+    #[arg(long, default_value = "samples.csv")]
+    out: PathBuf,
+    /// Also write every particle's trajectory (particle,step,t,x,y).
+    #[arg(long)]
+    trajectories: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Training sizes as WIDTHxBATCH, comma-separated (3 hidden layers each).
+    #[arg(long, default_value = "64x256,256x1024")]
+    train: String,
+    /// Timed training steps per size (after 10 warm-up steps).
+    #[arg(long, default_value_t = 200)]
+    steps: usize,
+    /// Particle counts for sampling throughput, comma-separated.
+    #[arg(long, default_value = "10000,100000")]
+    particles: String,
+    /// Function evaluations per sampling run.
+    #[arg(long, default_value_t = 20)]
+    nfe: usize,
+    /// Time embedding for the benchmarked networks (0: raw t, as in the PyTorch peer).
+    #[arg(long, default_value_t = 0)]
+    time_embedding: usize,
+    /// Write the results as JSON here too.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+pub fn run() -> Result<(), String> {
+    let cli = Cli::try_parse().map_err(|e| {
+        // Help and version are not errors.
+        if !e.use_stderr() {
+            print!("{e}");
+            std::process::exit(0);
+        }
+        e.render()
+            .to_string()
+            .trim_start_matches("error: ")
+            .trim_end()
+            .to_string()
+    })?;
+    let device = Device::flex();
+    match cli.command {
+        Command::Train(args) => train(args, &device),
+        Command::Sample(args) => sample(args, &device),
+        Command::Bench(args) => bench(args, &device),
+    }
+}
+
+fn read_cloud(path: &FsPath) -> Result<Distribution, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    PointCloud::from_csv(&text)
+        .map(Distribution::Points)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_csv(path: &FsPath, xy: &[f32]) -> Result<(), String> {
+    let mut s = String::with_capacity(xy.len() * 10 + 4);
+    s.push_str("x,y\n");
+    for p in xy.chunks_exact(2) {
+        s.push_str(&format!("{},{}\n", p[0], p[1]));
+    }
+    fs::write(path, s).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn fixed_steps(solver: Solver, nfe: usize) -> Result<usize, String> {
+    match solver.evaluations_per_step() {
+        Some(per) if nfe < per => Err(format!(
+            "{} needs at least {per} function evaluations per step, got --nfe {nfe}",
+            solver.name()
+        )),
+        Some(per) => Ok(nfe / per),
+        None => Ok(1),
+    }
+}
+
+fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
+    let target = match &args.data_file {
+        Some(p) => read_cloud(p)?,
+        None => Distribution::Named(args.dataset),
+    };
+    let source = match &args.source_file {
+        Some(p) => read_cloud(p)?,
+        None => Distribution::Named(args.source),
+    };
+    if args.eval_samples == 0 || args.eval_samples > flow_playground::assignment::MAX_SIZE {
+        return Err(format!(
+            "--eval-samples must be in 1..={}",
+            flow_playground::assignment::MAX_SIZE
+        ));
+    }
+    let steps_per_solve = fixed_steps(args.solver, args.nfe)?;
+    let config = TrainConfig::new(args.model.config())
+        .with_path(args.path)
+        .with_parameterization(args.param)
+        .with_coupling(args.coupling)
+        .with_time_sampling(args.time_sampling)
+        .with_batch_size(args.batch)
+        .with_learning_rate(args.lr)
+        .with_warmup_steps(args.warmup)
+        .with_decay_steps(args.cosine.then_some(args.steps))
+        .with_grad_clip_norm(args.clip)
+        .with_ema_decay(args.ema)
+        .with_seed(args.seed);
+    let mut trainer = Trainer::new(config, source.clone(), target.clone(), device)?;
+    fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+
+    println!(
+        "training {} → {} on flex CPU ({} path, {} target, {} coupling), {}×{} MLP, batch {}, {} steps",
+        source.label(),
+        target.label(),
+        args.path,
+        args.param,
+        args.coupling,
+        args.model.depth,
+        args.model.width,
+        args.batch,
+        args.steps
+    );
+    let log_every = args.log_every.max(1);
+    let start = Instant::now();
+    let mut window_sum = None;
+    let mut window_len = 0;
+    let mut last_loss = f64::NAN;
+    for step in 1..=args.steps {
+        let loss = trainer.step();
+        window_sum = Some(match window_sum {
+            Some(sum) => sum + loss,
+            None => loss,
+        });
+        window_len += 1;
+        if step % log_every == 0 || step == args.steps {
+            let mean = window_sum
+                .take()
+                .expect("one loss at least")
+                .into_scalar::<f32>() as f64
+                / window_len as f64;
+            window_len = 0;
+            last_loss = mean;
+            if !mean.is_finite() {
+                return Err(format!(
+                    "the loss became {mean} by step {step}; lower the learning rate (--lr {})",
+                    args.lr
+                ));
+            }
+            println!(
+                "step {step:>7}  loss {mean:.5}  {:.1} steps/s",
+                step as f64 / start.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let steps_per_second = args.steps as f64 / seconds.max(1e-9);
+
+    let flow = trainer.flow();
+    let bytes = weights::to_bytes(&flow).map_err(|e| e.to_string())?;
+    let weights_path = args.out.join("model.fpw");
+    fs::write(&weights_path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", weights_path.display()))?;
+
+    let mut rng = Rng::new(args.seed.wrapping_add(1_000_003));
+    let n = args.eval_samples;
+    let options = SolveOptions::forward(steps_per_solve);
+    let solution = flow.sample(&source, n, args.solver, &options, &mut rng, device);
+    let samples = to_host(solution.x);
+    let data = target.sample(n, &mut rng);
+    let baseline = source.sample(n, &mut rng);
+    let reference = target.sample(n, &mut rng);
+    write_csv(&args.out.join("samples.csv"), &samples)?;
+    write_csv(&args.out.join("data.csv"), &data)?;
+
+    let w2 = metrics::wasserstein2(&samples, &data)?;
+    let w2_source = metrics::wasserstein2(&baseline, &data)?;
+    let w2_floor = metrics::wasserstein2(&reference, &data)?;
+    let excess = metrics::w2_above_floor(w2, w2_floor);
+    let sliced = metrics::sliced_wasserstein2(&samples, &data, 200, &mut rng);
+    let mmd = metrics::mmd2_rbf(&samples, &data, 0.5);
+    let report = json!({
+        "dataset": target.label(),
+        "source": source.label(),
+        "path": args.path.to_string(),
+        "parameterization": args.param.name(),
+        "coupling": args.coupling.name(),
+        "width": args.model.width,
+        "depth": args.model.depth,
+        "batch": args.batch,
+        "steps": args.steps,
+        "seed": args.seed,
+        "final_loss": last_loss,
+        "train_seconds": seconds,
+        "steps_per_second": steps_per_second,
+        "solver": args.solver.to_string(),
+        "nfe": solution.nfe,
+        "eval_samples": n,
+        "w2": w2,
+        "w2_source": w2_source,
+        "w2_ratio": w2 / w2_source,
+        "w2_floor": w2_floor,
+        "w2_above_floor_ratio": excess / w2_source,
+        "sliced_w2": sliced,
+        "mmd2_rbf_h0.5": mmd,
+    });
+    let metrics_path = args.out.join("metrics.json");
+    fs::write(
+        &metrics_path,
+        serde_json::to_string_pretty(&report).unwrap() + "\n",
+    )
+    .map_err(|e| format!("cannot write {}: {e}", metrics_path.display()))?;
+    println!(
+        "done in {seconds:.1} s ({steps_per_second:.1} steps/s); W2(samples, data) = {w2:.4}, \
+         W2(source, data) = {w2_source:.4}, ratio {:.4} ({:.4} above the {w2_floor:.4} \
+         two-sample floor); wrote {}",
+        w2 / w2_source,
+        excess / w2_source,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
+    let bytes = fs::read(&args.weights)
+        .map_err(|e| format!("cannot read {}: {e}", args.weights.display()))?;
+    let flow = weights::from_bytes(&bytes, device)
+        .map_err(|e| format!("{}: {e}", args.weights.display()))?;
+    let steps = fixed_steps(args.solver, args.nfe)?;
+    let mut options = if args.backward {
+        SolveOptions::backward(steps)
+    } else {
+        SolveOptions::forward(steps)
+    };
+    options.record = args.trajectories.is_some();
+    let mut rng = Rng::new(args.seed);
+    let start_points = if args.backward {
+        let input = args
+            .input
+            .as_ref()
+            .ok_or("--backward needs --input with the data points to carry to noise")?;
+        match read_cloud(input)? {
+            Distribution::Points(cloud) => cloud.as_slice().to_vec(),
+            Distribution::Named(_) => unreachable!("read_cloud returns points"),
+        }
+    } else {
+        if args.n == 0 {
+            return Err("--n must be at least 1".into());
+        }
+        let source = match &args.source_file {
+            Some(p) => read_cloud(p)?,
+            None => Distribution::Named(flow.config.source.parse::<Dataset>().map_err(|_| {
+                format!(
+                    "the model was trained from the source '{}'; pass it with --source-file",
+                    flow.config.source
+                )
+            })?),
+        };
+        source.sample(args.n, &mut rng)
+    };
+    let x0 = flow_playground::flow::to_tensor(&start_points, device);
+    let start = Instant::now();
+    let solution = flow_playground::solver::integrate(&flow, args.solver, x0, &options);
+    let samples = to_host(solution.x.clone());
+    let seconds = start.elapsed().as_secs_f64();
+    write_csv(&args.out, &samples)?;
+    if let Some(path) = &args.trajectories {
+        write_trajectories(path, &solution.times, solution.trajectory)?;
+    }
+    println!(
+        "{} particles, {} ({} NFE{}) in {:.3} s → {}",
+        samples.len() / 2,
+        args.solver,
+        solution.nfe,
+        if solution.completed {
+            ""
+        } else {
+            ", stopped early"
+        },
+        seconds,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn write_trajectories(
+    path: &FsPath,
+    times: &[f64],
+    states: Vec<burn::tensor::Tensor<2>>,
+) -> Result<(), String> {
+    let mut s = String::from("particle,step,t,x,y\n");
+    let states: Vec<Vec<f32>> = states.into_iter().map(to_host).collect();
+    let n = states.first().map_or(0, |x| x.len() / 2);
+    for i in 0..n {
+        for (step, (t, x)) in times.iter().zip(&states).enumerate() {
+            s.push_str(&format!("{i},{step},{t},{},{}\n", x[2 * i], x[2 * i + 1]));
+        }
+    }
+    fs::write(path, s).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn parse_list<T: std::str::FromStr>(s: &str, what: &str) -> Result<Vec<T>, String> {
+    s.split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<T>()
+                .map_err(|_| format!("bad {what} '{p}'"))
+        })
+        .collect()
+}
+
+fn bench(args: BenchArgs, device: &Device) -> Result<(), String> {
+    let sizes: Vec<(usize, usize)> = args
+        .train
+        .split(',')
+        .map(|p| {
+            let (w, b) = p
+                .split_once('x')
+                .ok_or_else(|| format!("bad size '{p}' (expected WIDTHxBATCH)"))?;
+            Ok((
+                w.trim()
+                    .parse()
+                    .map_err(|_| format!("bad width in '{p}'"))?,
+                b.trim()
+                    .parse()
+                    .map_err(|_| format!("bad batch in '{p}'"))?,
+            ))
+        })
+        .collect::<Result<_, String>>()?;
+    let particles: Vec<usize> = parse_list(&args.particles, "particle count")?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("flex CPU backend, {threads} threads");
+    let mut results = Vec::new();
+    for &(width, batch) in &sizes {
+        let model = VelocityMlpConfig::new()
+            .with_width(width)
+            .with_depth(3)
+            .with_time_embedding(args.time_embedding);
+        let config = TrainConfig::new(model).with_batch_size(batch);
+        let mut trainer = Trainer::new(
+            config,
+            Dataset::Gaussian.into(),
+            Dataset::Moons.into(),
+            device,
+        )?;
+        for _ in 0..10 {
+            trainer.step();
+        }
+        let start = Instant::now();
+        let mut sum = trainer.step();
+        for _ in 1..args.steps {
+            sum = sum + trainer.step();
+        }
+        let _ = sum.into_scalar::<f32>();
+        let rate = args.steps as f64 / start.elapsed().as_secs_f64();
+        println!("train  3x{width:<4} batch {batch:<5}  {rate:>9.1} steps/s");
+        results.push(json!({"kind": "train", "width": width, "depth": 3, "batch": batch, "steps_per_second": rate}));
+    }
+    let flow: Flow = Trainer::new(
+        TrainConfig::new(VelocityMlpConfig::new().with_time_embedding(args.time_embedding)),
+        Dataset::Gaussian.into(),
+        Dataset::Moons.into(),
+        device,
+    )?
+    .flow();
+    let mut rng = Rng::new(1);
+    for &n in &particles {
+        for solver in [Solver::Euler, Solver::Rk4] {
+            let steps = fixed_steps(solver, args.nfe)?;
+            let x0 =
+                flow_playground::flow::to_tensor(&Dataset::Gaussian.sample(n, &mut rng), device);
+            let start = Instant::now();
+            let solution = flow_playground::solver::integrate(
+                &flow,
+                solver,
+                x0,
+                &SolveOptions::forward(steps),
+            );
+            let _ = to_host(solution.x);
+            let seconds = start.elapsed().as_secs_f64();
+            let rate = (n * solution.nfe) as f64 / seconds;
+            println!(
+                "sample {:<5} {n:>8} particles × {:>3} NFE  {:>12.3e} particle-evals/s",
+                solver.name(),
+                solution.nfe,
+                rate
+            );
+            results.push(json!({"kind": "sample", "solver": solver.name(), "particles": n, "nfe": solution.nfe, "particle_evals_per_second": rate}));
+        }
+    }
+    if let Some(path) = args.json {
+        let doc = json!({"backend": "flex", "threads": threads, "results": results});
+        fs::write(&path, serde_json::to_string_pretty(&doc).unwrap() + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}

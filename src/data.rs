@@ -1,0 +1,311 @@
+//! Two-dimensional toy distributions, sampled in seedable batches on the host.
+//!
+//! Every sampler returns a flat `Vec<f32>` of shape `[n, 2]` (row-major: `x₀, y₀, x₁, y₁, …`).
+//! Scales follow torchcfm / FFJORD so numbers compare with the literature; the figures live in
+//! roughly `[-5, 5]²`. Any distribution can serve as the data (t = 1) or as the source (t = 0).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+
+/// A named toy distribution. Each variant's doc is its one-line definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Dataset {
+    /// Standard normal N(0, I): the usual source.
+    #[serde(rename = "gaussian")]
+    Gaussian,
+    /// Centres 5·(cos kπ/4, sin kπ/4), k = 0..8, each with covariance √0.1·I (torchcfm).
+    #[serde(rename = "8gaussians")]
+    EightGaussians,
+    /// Centres 2·(i, j), i, j ∈ {−2, …, 2}, each with standard deviation 0.1.
+    #[serde(rename = "25gaussians")]
+    TwentyFiveGaussians,
+    /// scikit-learn two moons with Gaussian noise 0.2, then ×3 − 1 (torchcfm).
+    #[serde(rename = "moons")]
+    Moons,
+    /// Two concentric circles of radius 3 and 1.5 (equally likely), radial noise N(0, 0.1²).
+    #[serde(rename = "circles")]
+    Circles,
+    /// Uniform on the 8 squares of side 2 in [−4, 4]² where ⌊x/2⌋ + ⌊y/2⌋ is even.
+    #[serde(rename = "checkerboard")]
+    Checkerboard,
+    /// Two interleaved Archimedean spirals, radius up to 3π/3, noise N(0, 0.1²) (FFJORD 2spirals).
+    #[serde(rename = "spirals")]
+    Spirals,
+    /// Swiss roll (t cos t, t sin t)/5, t ~ U[1.5π, 4.5π], noise N(0, 0.2²) (FFJORD).
+    #[serde(rename = "swissroll")]
+    SwissRoll,
+    /// Five arms: radius 1 + 0.3·z, tangent 0.1·z, rotated by 2πk/5 + 0.25·e^radius, then ×2 (FFJORD).
+    #[serde(rename = "pinwheel")]
+    Pinwheel,
+    /// Four concentric rings of radius 3, 2.25, 1.5, 0.75 (equally likely), noise N(0, 0.08²).
+    #[serde(rename = "rings")]
+    Rings,
+}
+
+impl Dataset {
+    /// Every named dataset, in menu order.
+    pub const ALL: [Dataset; 10] = [
+        Dataset::Gaussian,
+        Dataset::EightGaussians,
+        Dataset::TwentyFiveGaussians,
+        Dataset::Moons,
+        Dataset::Circles,
+        Dataset::Checkerboard,
+        Dataset::Spirals,
+        Dataset::SwissRoll,
+        Dataset::Pinwheel,
+        Dataset::Rings,
+    ];
+
+    /// The name used on the command line, in URLs and in saved configs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataset::Gaussian => "gaussian",
+            Dataset::EightGaussians => "8gaussians",
+            Dataset::TwentyFiveGaussians => "25gaussians",
+            Dataset::Moons => "moons",
+            Dataset::Circles => "circles",
+            Dataset::Checkerboard => "checkerboard",
+            Dataset::Spirals => "spirals",
+            Dataset::SwissRoll => "swissroll",
+            Dataset::Pinwheel => "pinwheel",
+            Dataset::Rings => "rings",
+        }
+    }
+
+    /// `n` samples, shape `[n, 2]`.
+    pub fn sample(self, n: usize, rng: &mut Rng) -> Vec<f32> {
+        let mut out = Vec::with_capacity(2 * n);
+        for _ in 0..n {
+            let [x, y] = self.sample_one(rng);
+            out.push(x as f32);
+            out.push(y as f32);
+        }
+        out
+    }
+
+    fn sample_one(self, rng: &mut Rng) -> [f64; 2] {
+        use std::f64::consts::{FRAC_PI_4, PI, TAU};
+        match self {
+            Dataset::Gaussian => [rng.normal(), rng.normal()],
+            Dataset::EightGaussians => {
+                let angle = rng.below(8) as f64 * FRAC_PI_4;
+                // Covariance √0.1·I means a standard deviation of 0.1^(1/4).
+                let std = 0.1f64.sqrt().sqrt();
+                [
+                    5.0 * angle.cos() + std * rng.normal(),
+                    5.0 * angle.sin() + std * rng.normal(),
+                ]
+            }
+            Dataset::TwentyFiveGaussians => {
+                let i = rng.below(5) as f64 - 2.0;
+                let j = rng.below(5) as f64 - 2.0;
+                [2.0 * i + 0.1 * rng.normal(), 2.0 * j + 0.1 * rng.normal()]
+            }
+            Dataset::Moons => {
+                let theta = PI * rng.uniform();
+                let (x, y) = if rng.below(2) == 0 {
+                    (theta.cos(), theta.sin())
+                } else {
+                    (1.0 - theta.cos(), 0.5 - theta.sin())
+                };
+                [
+                    3.0 * (x + 0.2 * rng.normal()) - 1.0,
+                    3.0 * (y + 0.2 * rng.normal()) - 1.0,
+                ]
+            }
+            Dataset::Circles => ring(rng, &[3.0, 1.5], 0.1),
+            Dataset::Rings => ring(rng, &[3.0, 2.25, 1.5, 0.75], 0.08),
+            Dataset::Checkerboard => {
+                let x = rng.uniform_range(-4.0, 4.0);
+                let column = ((x + 4.0) / 2.0).floor() as usize;
+                // Rows of the same parity as the column are the filled squares.
+                let row = 2 * rng.below(2) + column % 2;
+                [x, -4.0 + 2.0 * row as f64 + 2.0 * rng.uniform()]
+            }
+            Dataset::Spirals => {
+                let n = rng.uniform().sqrt() * 3.0 * PI;
+                let sign = if rng.below(2) == 0 { 1.0 } else { -1.0 };
+                let x = sign * (-n.cos() * n + 0.5 * rng.uniform());
+                let y = sign * (n.sin() * n + 0.5 * rng.uniform());
+                [x / 3.0 + 0.1 * rng.normal(), y / 3.0 + 0.1 * rng.normal()]
+            }
+            Dataset::SwissRoll => {
+                let t = 1.5 * PI * (1.0 + 2.0 * rng.uniform());
+                [
+                    (t * t.cos()) / 5.0 + 0.2 * rng.normal(),
+                    (t * t.sin()) / 5.0 + 0.2 * rng.normal(),
+                ]
+            }
+            Dataset::Pinwheel => {
+                let arm = rng.below(5) as f64 * TAU / 5.0;
+                let radial = 1.0 + 0.3 * rng.normal();
+                let tangential = 0.1 * rng.normal();
+                let angle = arm + 0.25 * radial.exp();
+                let (s, c) = angle.sin_cos();
+                [
+                    2.0 * (c * radial - s * tangential),
+                    2.0 * (s * radial + c * tangential),
+                ]
+            }
+        }
+    }
+}
+
+/// A point at a uniformly chosen radius of `radii`, uniform angle, radial noise of `std`.
+fn ring(rng: &mut Rng, radii: &[f64], std: f64) -> [f64; 2] {
+    let r = radii[rng.below(radii.len())];
+    let (s, c) = (std::f64::consts::TAU * rng.uniform()).sin_cos();
+    [r * c + std * rng.normal(), r * s + std * rng.normal()]
+}
+
+impl fmt::Display for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Dataset {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Dataset::ALL
+            .into_iter()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Dataset::ALL.iter().map(|d| d.name()).collect();
+                format!(
+                    "unknown dataset '{s}' (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// A distribution to sample from: a named dataset or a user's point cloud.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    /// One of the named toys.
+    Named(Dataset),
+    /// The empirical distribution of user points (drawn or uploaded), sampled with replacement.
+    Points(PointCloud),
+}
+
+impl Distribution {
+    /// `n` samples, shape `[n, 2]`.
+    pub fn sample(&self, n: usize, rng: &mut Rng) -> Vec<f32> {
+        match self {
+            Distribution::Named(d) => d.sample(n, rng),
+            Distribution::Points(cloud) => cloud.sample(n, rng),
+        }
+    }
+
+    /// A short label: the dataset name, or `points(N)`.
+    pub fn label(&self) -> String {
+        match self {
+            Distribution::Named(d) => d.name().to_string(),
+            Distribution::Points(cloud) => format!("points({})", cloud.len()),
+        }
+    }
+}
+
+impl From<Dataset> for Distribution {
+    fn from(d: Dataset) -> Self {
+        Distribution::Named(d)
+    }
+}
+
+/// A validated, non-empty cloud of finite 2-D points, stored flat with shape `[n, 2]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointCloud {
+    xy: Vec<f32>,
+}
+
+/// The most points a user cloud may hold (keeps the exact field and metrics interactive).
+pub const MAX_CLOUD_POINTS: usize = 100_000;
+
+impl PointCloud {
+    /// Validates a flat `[n, 2]` buffer: even length, 1 ≤ n ≤ [`MAX_CLOUD_POINTS`], all finite.
+    pub fn new(xy: Vec<f32>) -> Result<Self, String> {
+        if !xy.len().is_multiple_of(2) {
+            return Err(format!(
+                "a point cloud needs x,y pairs, got {} numbers",
+                xy.len()
+            ));
+        }
+        let n = xy.len() / 2;
+        if n == 0 {
+            return Err("a point cloud needs at least one point".into());
+        }
+        if n > MAX_CLOUD_POINTS {
+            return Err(format!(
+                "a point cloud may hold at most {MAX_CLOUD_POINTS} points, got {n}"
+            ));
+        }
+        if let Some(i) = xy.iter().position(|v| !v.is_finite()) {
+            return Err(format!("point {} has a non-finite coordinate", i / 2));
+        }
+        Ok(Self { xy })
+    }
+
+    /// Parses `x,y` lines (an optional `x,y` header, blank lines and `#` comments skipped).
+    pub fn from_csv(text: &str) -> Result<Self, String> {
+        let mut xy = Vec::new();
+        for (lineno, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            if xy.is_empty() && fields.iter().any(|f| f.parse::<f32>().is_err()) {
+                // A header line such as `x,y` before the first point.
+                if fields.len() == 2 {
+                    continue;
+                }
+            }
+            if fields.len() != 2 {
+                return Err(format!(
+                    "line {}: expected two numbers 'x,y', got '{line}'",
+                    lineno + 1
+                ));
+            }
+            for f in fields {
+                let v = f
+                    .parse::<f32>()
+                    .map_err(|_| format!("line {}: '{f}' is not a number", lineno + 1))?;
+                xy.push(v);
+            }
+        }
+        Self::new(xy)
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.xy.len() / 2
+    }
+
+    /// Always false: a cloud holds at least one point.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The points, shape `[n, 2]`.
+    pub fn as_slice(&self) -> &[f32] {
+        &self.xy
+    }
+
+    /// `n` points drawn uniformly with replacement, shape `[n, 2]`.
+    pub fn sample(&self, n: usize, rng: &mut Rng) -> Vec<f32> {
+        let m = self.len();
+        let mut out = Vec::with_capacity(2 * n);
+        for _ in 0..n {
+            let i = rng.below(m);
+            out.extend_from_slice(&self.xy[2 * i..2 * i + 2]);
+        }
+        out
+    }
+}

@@ -1,0 +1,75 @@
+//! A flow: the velocity network together with everything needed to sample from it.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::data::Distribution;
+use crate::model::{VelocityMlp, VelocityMlpConfig};
+use crate::param::Parameterization;
+use crate::path::Path;
+use crate::rng::Rng;
+use crate::solver::{self, Solution, SolveOptions, Solver, VelocityField};
+
+/// What a saved model needs besides its weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlowConfig {
+    /// The network's shape.
+    pub model: VelocityMlpConfig,
+    /// The probability path it was trained on.
+    pub path: Path,
+    /// What the network predicts.
+    pub parameterization: Parameterization,
+    /// The source distribution's label (a dataset name, or `points(N)` for a user cloud).
+    pub source: String,
+    /// The target distribution's label.
+    pub target: String,
+    /// Optimiser steps taken.
+    pub steps: usize,
+}
+
+/// A network ready for sampling (on a device without autodiff) and its config.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    /// Everything but the weights.
+    pub config: FlowConfig,
+    /// The weights.
+    pub model: VelocityMlp,
+}
+
+impl VelocityField for Flow {
+    /// The learned velocity, converted from the network's parameterisation.
+    fn velocity(&self, x: Tensor<2>, t: f64) -> Tensor<2> {
+        let prediction = self.model.forward_at(x.clone(), t);
+        self.config
+            .parameterization
+            .to_velocity(&self.config.path, x, prediction, t)
+    }
+}
+
+impl Flow {
+    /// Draws `n` source points and carries them to `t = 1`.
+    pub fn sample(
+        &self,
+        source: &Distribution,
+        n: usize,
+        solver: Solver,
+        options: &SolveOptions,
+        rng: &mut Rng,
+        device: &Device,
+    ) -> Solution {
+        let x0 = to_tensor(&source.sample(n, rng), device);
+        solver::integrate(self, solver, x0, options)
+    }
+}
+
+/// A flat `[n, 2]` host buffer as a tensor on `device`.
+pub fn to_tensor(xy: &[f32], device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(xy.to_vec(), [xy.len() / 2, 2]), device)
+}
+
+/// A `[n, 2]` tensor read back to the host (synchronously: native code and tests only).
+pub fn to_host(x: Tensor<2>) -> Vec<f32> {
+    x.into_data()
+        .try_into_vec::<f32>()
+        .expect("a float tensor reads back as f32")
+}

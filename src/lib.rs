@@ -1,0 +1,19 @@
+//! Flow Playground: flow matching you can see, train and embed.
+//!
+//! One concept per module; the time convention (noise at t = 0, data at t = 1) is written once,
+//! in [`path`].
+
+pub mod assignment;
+pub mod coupling;
+pub mod data;
+pub mod exact;
+pub mod flow;
+pub mod metrics;
+pub mod model;
+pub mod param;
+pub mod path;
+pub mod rng;
+pub mod solver;
+pub mod time;
+pub mod train;
+pub mod weights;
