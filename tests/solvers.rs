@@ -46,8 +46,9 @@ fn euler_converges_with_order_one() {
 #[test]
 fn midpoint_and_heun_converge_with_order_two() {
     for solver in [Solver::Midpoint, Solver::Heun] {
-        // From 16 steps on: at fewer, midpoint's error partly cancels on this problem.
-        let p = observed_order(solver, &[16, 32, 64, 128]);
+        // From 16 steps (at fewer, midpoint's error partly cancels on this problem) to 64 (beyond,
+        // f32 rounding starts to show).
+        let p = observed_order(solver, &[16, 32, 64]);
         assert!((p - 2.0).abs() < 0.2, "{solver} order {p}");
     }
 }
