@@ -1,6 +1,7 @@
 //! A flow: the velocity network together with everything needed to sample from it.
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::tensor::{Device, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Distribution;
@@ -72,4 +73,54 @@ pub fn to_host(x: Tensor<2>) -> Vec<f32> {
     x.into_data()
         .try_into_vec::<f32>()
         .expect("a float tensor reads back as f32")
+}
+
+/// Reads several tensors back in one device transaction, without blocking (the browser's way).
+pub async fn read_async(tensors: Vec<Tensor<2>>) -> Result<Vec<Vec<f32>>, String> {
+    let mut transaction = Transaction::default();
+    for t in tensors {
+        transaction = transaction.register(t);
+    }
+    let data = transaction
+        .execute_async()
+        .await
+        .map_err(|e| format!("reading from the device failed: {e:?}"))?;
+    data.into_iter()
+        .map(|d| {
+            d.try_into_vec::<f32>()
+                .map_err(|e| format!("unexpected tensor data: {e:?}"))
+        })
+        .collect()
+}
+
+/// A copy of `model`'s weights on `host` (e.g. the CPU backend), read without blocking.
+///
+/// The route GPU weights take to a weights file, and to the CPU backend when the GPU is lost.
+pub async fn copy_model_async(
+    model: &VelocityMlp,
+    config: &VelocityMlpConfig,
+    host: &Device,
+) -> Result<VelocityMlp, String> {
+    struct Collect(Transaction);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let t = std::mem::take(&mut self.0);
+            self.0 = t.register(param.val());
+        }
+    }
+    struct Replace(std::vec::IntoIter<TensorData>);
+    impl ModuleMapper for Replace {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let data = self.0.next().expect("one tensor per parameter");
+            param.map(|old| Tensor::from_data(data, &old.device()))
+        }
+    }
+    let mut collect = Collect(Transaction::default());
+    model.visit(&mut collect);
+    let data = collect
+        .0
+        .execute_async()
+        .await
+        .map_err(|e| format!("reading the weights failed: {e:?}"))?;
+    Ok(config.init(0, host).map(&mut Replace(data.into_iter())))
 }

@@ -16,4 +16,6 @@ pub mod rng;
 pub mod solver;
 pub mod time;
 pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 pub mod weights;

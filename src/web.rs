@@ -1,0 +1,442 @@
+//! The JavaScript boundary, and the only Rust file that knows about it: parse what the page
+//! sends, call the core, hand back typed arrays and promises. No maths here.
+//!
+//! Every device read is asynchronous (a `Promise`), because a synchronous read of GPU memory in
+//! the browser would block the worker. Methods validate their input and return an `Error` with a
+//! readable message, leaving the current state untouched.
+
+use std::cell::RefCell;
+
+use burn::module::Module;
+use burn::tensor::{Device, Tensor};
+use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect, Uint8Array};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::coupling::Coupling;
+use crate::data::{Dataset, Distribution, PointCloud};
+use crate::exact::ExactField;
+use crate::flow::{copy_model_async, read_async, to_tensor, Flow, FlowConfig};
+use crate::model::{Activation, VelocityMlpConfig};
+use crate::param::Parameterization;
+use crate::path::Path;
+use crate::rng::Rng;
+use crate::solver::{integrate_async, SolveOptions, Solver, VelocityField};
+use crate::time::TimeSampling;
+use crate::train::{TrainConfig, Trainer};
+use crate::weights;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs a panic hook that logs the message and keeps it for [`last_panic`].
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        console_error(&message);
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
+    }));
+}
+
+/// The message of the panic that stopped the module, if one did (read it after a trap).
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+/// The names the page offers, as JSON (so menus and the URL registry come from the core).
+#[wasm_bindgen]
+pub fn catalog() -> String {
+    serde_json::json!({
+        "datasets": Dataset::ALL.iter().map(|d| d.name()).collect::<Vec<_>>(),
+        "paths": Path::NAMES,
+        "parameterizations": Parameterization::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
+        "couplings": Coupling::ALL.iter().map(|c| c.name()).collect::<Vec<_>>(),
+        "solvers": Solver::NAMES,
+        "activations": Activation::ALL.iter().map(|a| a.name()).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+/// The training settings the page sends, as JSON.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WebConfig {
+    dataset: String,
+    source: String,
+    path: String,
+    param: String,
+    coupling: String,
+    time_sampling: String,
+    width: usize,
+    depth: usize,
+    activation: String,
+    time_embedding: usize,
+    lr: f64,
+    batch: usize,
+    warmup: usize,
+    /// 0 turns the EMA off.
+    ema: f64,
+    /// 0 turns clipping off.
+    clip: f32,
+    seed: u64,
+}
+
+/// The dataset name that selects the user's own points.
+const POINTS: &str = "points";
+
+struct Parsed {
+    config: TrainConfig,
+    source: Distribution,
+    target: Distribution,
+}
+
+fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> {
+    let c: WebConfig = serde_json::from_str(json).map_err(|e| format!("bad config: {e}"))?;
+    let target = if c.dataset == POINTS {
+        let xy = points.ok_or("dataset 'points' needs a point cloud")?;
+        Distribution::Points(PointCloud::new(xy)?)
+    } else {
+        Distribution::Named(c.dataset.parse()?)
+    };
+    let model = VelocityMlpConfig::new()
+        .with_width(c.width)
+        .with_depth(c.depth)
+        .with_activation(c.activation.parse()?)
+        .with_time_embedding(c.time_embedding);
+    let config = TrainConfig::new(model)
+        .with_path(c.path.parse()?)
+        .with_parameterization(c.param.parse()?)
+        .with_coupling(c.coupling.parse()?)
+        .with_time_sampling(c.time_sampling.parse::<TimeSampling>()?)
+        .with_batch_size(c.batch)
+        .with_learning_rate(c.lr)
+        .with_warmup_steps(c.warmup)
+        .with_ema_decay((c.ema > 0.0).then_some(c.ema))
+        .with_grad_clip_norm((c.clip > 0.0).then_some(c.clip))
+        .with_seed(c.seed);
+    config.validate()?;
+    Ok(Parsed {
+        config,
+        source: Distribution::Named(c.source.parse()?),
+        target,
+    })
+}
+
+fn js_error(message: impl std::fmt::Display) -> JsError {
+    JsError::new(&message.to_string())
+}
+
+fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a plain object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
+}
+
+/// The points of the exact field: the user's cloud, or a fixed sample of a named dataset.
+const EXACT_POINTS: usize = 1000;
+
+/// A flow-matching playground on one device: a training run, its samples and its fields.
+#[wasm_bindgen]
+pub struct Playground {
+    device: Device,
+    backend: &'static str,
+    trainer: Trainer,
+    loss_sum: Option<Tensor<1>>,
+    loss_count: u32,
+    exact: ExactField,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// Starts on `backend` — `"webgpu"` (the caller has checked that an adapter exists) or
+    /// `"cpu"` — with the JSON `config`; `points` is the cloud for dataset `points`.
+    pub async fn create(
+        backend: String,
+        config: String,
+        points: Option<Vec<f32>>,
+    ) -> Result<Playground, JsError> {
+        let parsed = parse_config(&config, points).map_err(js_error)?;
+        let (device, backend) = match backend.as_str() {
+            "cpu" => (Device::flex(), "cpu"),
+            "webgpu" => {
+                let device = Device::wgpu_options()
+                    .init_async()
+                    .await
+                    .map_err(|e| js_error(format!("WebGPU initialisation failed: {e}")))?;
+                (device, "webgpu")
+            }
+            other => {
+                return Err(js_error(format!(
+                    "unknown backend '{other}' (cpu or webgpu)"
+                )))
+            }
+        };
+        let exact = exact_field(&parsed, &device);
+        let trainer =
+            Trainer::new(parsed.config, parsed.source, parsed.target, &device).map_err(js_error)?;
+        Ok(Playground {
+            device,
+            backend,
+            trainer,
+            loss_sum: None,
+            loss_count: 0,
+            exact,
+        })
+    }
+
+    /// Starts a fresh run with a new JSON config; on error nothing changes.
+    pub fn configure(&mut self, config: &str, points: Option<Vec<f32>>) -> Result<(), JsError> {
+        let parsed = parse_config(config, points).map_err(js_error)?;
+        let exact = exact_field(&parsed, &self.device);
+        self.trainer = Trainer::new(parsed.config, parsed.source, parsed.target, &self.device)
+            .map_err(js_error)?;
+        self.exact = exact;
+        self.loss_sum = None;
+        self.loss_count = 0;
+        Ok(())
+    }
+
+    /// `"webgpu"` or `"cpu"`.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.to_string()
+    }
+
+    /// Optimiser steps taken.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> u32 {
+        self.trainer.steps() as u32
+    }
+
+    /// Queues `steps` optimiser steps; the losses are summed on the device, unread.
+    pub fn train(&mut self, steps: u32) {
+        for _ in 0..steps {
+            let loss = self.trainer.step();
+            self.loss_sum = Some(match self.loss_sum.take() {
+                Some(sum) => sum + loss,
+                None => loss,
+            });
+            self.loss_count += 1;
+        }
+    }
+
+    /// Resolves to the mean loss of the steps since the last read (NaN when there were none);
+    /// waiting for it also waits for those steps to finish on the device.
+    #[wasm_bindgen(js_name = readLoss)]
+    pub fn read_loss(&mut self) -> Promise {
+        let pending = self.loss_sum.take();
+        let count = std::mem::take(&mut self.loss_count);
+        future_to_promise(async move {
+            let Some(sum) = pending else {
+                return Ok(JsValue::from_f64(f64::NAN));
+            };
+            let total = sum
+                .into_scalar_async::<f32>()
+                .await
+                .map_err(|e| JsValue::from(js_error(format!("reading the loss failed: {e:?}"))))?;
+            Ok(JsValue::from_f64(total as f64 / count.max(1) as f64))
+        })
+    }
+
+    /// Carries `n` source points (drawn from `seed`, so the same seed gives the same particles)
+    /// to t = 1 with `solver` (`euler`, `midpoint`, `heun`, `rk4`, `dopri5[:atol[:rtol]]`) in
+    /// `nfe` evaluations; with `record`, keeps every step. Resolves to
+    /// `{x, trajectory, times, nfe, steps}` (`x: [n, 2]`, `trajectory: [steps + 1, n, 2]`).
+    pub fn sample(
+        &self,
+        n: u32,
+        solver: &str,
+        nfe: u32,
+        seed: u32,
+        record: bool,
+    ) -> Result<Promise, JsError> {
+        let solver: Solver = solver.parse().map_err(js_error)?;
+        if n == 0 || n > 2_000_000 {
+            return Err(js_error(format!(
+                "particle count must be in 1..=2000000, got {n}"
+            )));
+        }
+        let steps = match solver.evaluations_per_step() {
+            Some(per) => (nfe as usize / per).max(1),
+            None => 1,
+        };
+        let mut options = SolveOptions::forward(steps);
+        options.record = record;
+        let x0 = self
+            .trainer
+            .source()
+            .sample(n as usize, &mut Rng::new(seed as u64));
+        let x0 = to_tensor(&x0, &self.device);
+        let flow = self.trainer.flow();
+        Ok(future_to_promise(async move {
+            let solution = integrate_async(&flow, solver, x0, &options).await;
+            let mut tensors = vec![solution.x];
+            tensors.extend(solution.trajectory);
+            let mut data = read_async(tensors)
+                .await
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            let out = Object::new();
+            set(&out, "x", Float32Array::from(data[0].as_slice()));
+            if record {
+                let flat: Vec<f32> = data.drain(1..).flatten().collect();
+                set(&out, "trajectory", Float32Array::from(flat.as_slice()));
+            } else {
+                set(&out, "trajectory", JsValue::NULL);
+            }
+            set(&out, "times", Float64Array::from(solution.times.as_slice()));
+            set(&out, "nfe", solution.nfe as u32);
+            set(&out, "completed", solution.completed);
+            Ok(out.into())
+        }))
+    }
+
+    /// The `learned` or `exact` velocity at time `t` on a `grid × grid` lattice over
+    /// `bounds = [xmin, xmax, ymin, ymax]` (row by row from ymin). Resolves to a `Float32Array`
+    /// of shape `[grid², 2]`.
+    pub fn field(
+        &self,
+        which: &str,
+        t: f64,
+        bounds: Vec<f32>,
+        grid: u32,
+    ) -> Result<Promise, JsError> {
+        let [x_min, x_max, y_min, y_max] = <[f32; 4]>::try_from(bounds.as_slice())
+            .map_err(|_| js_error("bounds must be [xmin, xmax, ymin, ymax]"))?;
+        if !(2..=256).contains(&grid) || !(0.0..=1.0).contains(&t) {
+            return Err(js_error(format!(
+                "field needs 2 ≤ grid ≤ 256 and 0 ≤ t ≤ 1, got {grid}, {t}"
+            )));
+        }
+        let g = grid as usize;
+        let mut xy = Vec::with_capacity(2 * g * g);
+        for j in 0..g {
+            for i in 0..g {
+                let fx = (i as f32 + 0.5) / g as f32;
+                let fy = (j as f32 + 0.5) / g as f32;
+                xy.push(x_min + fx * (x_max - x_min));
+                xy.push(y_min + fy * (y_max - y_min));
+            }
+        }
+        let x = to_tensor(&xy, &self.device);
+        let v = match which {
+            "learned" => self.trainer.flow().velocity(x, t),
+            "exact" => self.exact.velocity(x, t),
+            other => {
+                return Err(js_error(format!(
+                    "unknown field '{other}' (learned or exact)"
+                )))
+            }
+        };
+        Ok(future_to_promise(async move {
+            let data = read_async(vec![v])
+                .await
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            Ok(Float32Array::from(data[0].as_slice()).into())
+        }))
+    }
+
+    /// `n` fresh data points `[n, 2]`, drawn from `seed`.
+    #[wasm_bindgen(js_name = dataPoints)]
+    pub fn data_points(&self, n: u32, seed: u32) -> Vec<f32> {
+        self.trainer
+            .target()
+            .sample(n as usize, &mut Rng::new(seed as u64))
+    }
+
+    /// `n ≤ 1024` coupled pairs as drawn for training, `[n, 4]` rows `x₀, y₀, x₁, y₁`.
+    pub fn pairs(&mut self, n: u32) -> Result<Vec<f32>, JsError> {
+        self.trainer
+            .config()
+            .coupling
+            .validate_batch(n as usize)
+            .map_err(js_error)?;
+        let batch = self.trainer.draw_batch(n as usize);
+        Ok(batch
+            .x0
+            .chunks_exact(2)
+            .zip(batch.x1.chunks_exact(2))
+            .flat_map(|(a, b)| [a[0], a[1], b[0], b[1]])
+            .collect())
+    }
+
+    /// Resolves to the bytes of a weights file (the format the CLI reads and writes).
+    #[wasm_bindgen(js_name = exportWeights)]
+    pub fn export_weights(&self) -> Promise {
+        let flow = self.trainer.flow();
+        future_to_promise(async move {
+            let host = Device::flex();
+            let model = copy_model_async(&flow.model, &flow.config.model, &host)
+                .await
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            let bytes = weights::to_bytes(&Flow {
+                config: flow.config,
+                model,
+            })
+            .map_err(|e| JsValue::from(js_error(e)))?;
+            Ok(Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+
+    /// Loads a weights file and continues training from it with the current settings (the
+    /// file's network, path and parameterisation replace the current ones). Returns the file's
+    /// config as JSON. On error nothing changes.
+    #[wasm_bindgen(js_name = importWeights)]
+    pub fn import_weights(&mut self, bytes: &[u8]) -> Result<String, JsError> {
+        // Validated on the CPU (its checks read the weights), then moved to this device.
+        let flow = weights::from_bytes(bytes, &Device::flex()).map_err(js_error)?;
+        let FlowConfig {
+            model,
+            path,
+            parameterization,
+            ref target,
+            steps,
+            ..
+        } = flow.config.clone();
+        let mut config = self.trainer.config().clone();
+        config.model = model;
+        config.path = path;
+        config.parameterization = parameterization;
+        config.validate().map_err(js_error)?;
+        let target = match target.parse::<Dataset>() {
+            Ok(d) => Distribution::Named(d),
+            Err(_) => self.trainer.target().clone(),
+        };
+        let exact = ExactField::new(path, &exact_points(&target, config.seed), &self.device);
+        self.trainer = Trainer::resume(
+            config,
+            self.trainer.source().clone(),
+            target,
+            flow.model.to_device(&self.device),
+            steps,
+            &self.device,
+        );
+        self.exact = exact;
+        self.loss_sum = None;
+        self.loss_count = 0;
+        serde_json::to_string(&flow.config).map_err(js_error)
+    }
+}
+
+fn exact_points(target: &Distribution, seed: u64) -> Vec<f32> {
+    match target {
+        Distribution::Points(cloud) if cloud.len() <= 4 * EXACT_POINTS => cloud.as_slice().to_vec(),
+        other => other.sample(EXACT_POINTS, &mut Rng::new(seed ^ 0xE8AC7)),
+    }
+}
+
+fn exact_field(parsed: &Parsed, device: &Device) -> ExactField {
+    ExactField::new(
+        parsed.config.path,
+        &exact_points(&parsed.target, parsed.config.seed),
+        device,
+    )
+}

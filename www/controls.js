@@ -1,0 +1,98 @@
+// The control panel, generated from the parameter registry: a labelled, keyboard-operable
+// input per parameter, validated on change.
+
+import { PARAMS, parseValue } from './state.js';
+
+const GROUPS = [
+  ['data', 'Data'],
+  ['model', 'Model and path'],
+  ['train', 'Training'],
+  ['sample', 'Sampling'],
+  ['view', 'View'],
+];
+
+const LAYER_LABELS = {
+  data: 'data', particles: 'particles', trails: 'trails', field: 'learned field',
+  exact: 'exact field', pairs: 'conditional paths', paths: 'marginal paths',
+};
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k in node) node[k] = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+/**
+ * Builds the controls into `form` (skipping `hidden` names) and calls `onChange(name, value)`
+ * with each valid edit; an invalid edit calls `onInvalid(message)` and restores the value.
+ * Returns `update(state)`, which shows a state in the inputs.
+ */
+export function buildControls(form, state, { onChange, onInvalid, hidden = new Set() }) {
+  const inputs = {};
+  for (const [group, title] of GROUPS) {
+    const names = Object.keys(PARAMS).filter((n) => PARAMS[n].group === group && !hidden.has(n) && n !== 't');
+    if (!names.length) continue;
+    const fieldset = el('fieldset', { className: `group group-${group}` }, [el('legend', { textContent: title })]);
+    for (const name of names) {
+      const spec = PARAMS[name];
+      const id = `control-${name}`;
+      if (spec.type === 'set') {
+        const boxes = el('div', { className: 'layers', role: 'group', 'aria-label': spec.label });
+        inputs[name] = [];
+        for (const option of spec.options) {
+          const box = el('input', { type: 'checkbox', id: `${id}-${option}`, value: option, name });
+          box.addEventListener('change', () => {
+            const value = inputs[name].filter((b) => b.checked).map((b) => b.value);
+            onChange(name, value);
+          });
+          inputs[name].push(box);
+          boxes.append(el('label', { htmlFor: box.id, className: 'check' }, [box, ` ${LAYER_LABELS[option] || option}`]));
+        }
+        fieldset.append(boxes);
+        continue;
+      }
+      let input;
+      if (spec.type === 'enum') {
+        input = el('select', { id, name }, spec.options.map((o) => el('option', { value: o, textContent: o })));
+      } else {
+        input = el('input', {
+          id, name, type: 'number', inputMode: spec.type === 'int' ? 'numeric' : 'decimal',
+          min: String(spec.min), max: String(spec.max),
+          step: spec.type === 'int' ? (spec.even ? '2' : '1') : 'any',
+        });
+      }
+      input.addEventListener('change', () => {
+        const { value, error } = parseValue(name, input.value);
+        if (error) {
+          onInvalid(error);
+          input.value = String(input.dataset.last ?? spec.default);
+          return;
+        }
+        input.dataset.last = String(value);
+        onChange(name, value);
+      });
+      inputs[name] = input;
+      fieldset.append(el('div', { className: 'row' }, [el('label', { htmlFor: id, textContent: spec.label }), input]));
+    }
+    form.append(fieldset);
+  }
+
+  return function update(s) {
+    for (const [name, input] of Object.entries(inputs)) {
+      if (Array.isArray(input)) {
+        for (const box of input) box.checked = s[name].includes(box.value);
+      } else {
+        input.value = String(s[name]);
+        input.dataset.last = String(s[name]);
+      }
+    }
+    // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers.
+    if (inputs.tol) inputs.tol.closest('.row').hidden = s.solver !== 'dopri5';
+    if (inputs.nfe) inputs.nfe.closest('.row').hidden = s.solver === 'dopri5';
+  };
+}

@@ -1,0 +1,62 @@
+// The messages between the page and the worker that owns the wasm module.
+//
+// Every request carries a numeric `id`; the worker answers with a message of the same `id`
+// (kind `reply` or `error`), so the page can await it. Training is a stream: after `train` the
+// worker sends `progress`, `samples` and finally `stopped` messages without an id.
+// Point data always travels as Float32Array (transferred, never copied or JSON-encoded).
+
+/** Requests, page → worker. */
+export const Request = Object.freeze({
+  /** {backend: 'auto'|'webgpu'|'cpu', config, points?: Float32Array} → reply {backend, adapter} */
+  INIT: 'init',
+  /** {config, points?} → reply {} ; starts a fresh run */
+  CONFIGURE: 'configure',
+  /** {until: number, sample: SampleSpec} → reply {} at once, then progress/samples/stopped */
+  TRAIN: 'train',
+  /** {} → reply {step}; stops training after the current chunk */
+  PAUSE: 'pause',
+  /** SampleSpec → reply {x, trajectory, times, nfe, step} */
+  SAMPLE: 'sample',
+  /** {which: 'learned'|'exact', t, bounds: [x0, x1, y0, y1], grid} → reply {v: Float32Array} */
+  FIELD: 'field',
+  /** {n, seed} → reply {xy: Float32Array [n, 2]} */
+  DATA: 'data',
+  /** {n} → reply {xy: Float32Array [n, 4]}: coupled (x₀, x₁) pairs */
+  PAIRS: 'pairs',
+  /** {} → reply {bytes: Uint8Array} */
+  EXPORT: 'export',
+  /** {bytes: Uint8Array} → reply {config} (the file's FlowConfig) */
+  IMPORT: 'import',
+  /** {} → reply {heapBytes}: the wasm memory size, for leak checks */
+  MEMORY: 'memory',
+  /** {} → reply {}: destroys the GPU device (tests the CPU fallback) */
+  LOSE_DEVICE: 'loseDevice',
+});
+
+/** Worker → page. */
+export const Event = Object.freeze({
+  REPLY: 'reply',
+  /** {message, fatal}: fatal means the module stopped and the worker must be replaced */
+  ERROR: 'error',
+  /** {step, loss, stepsPerSec} — the loss is the mean since the previous progress message */
+  PROGRESS: 'progress',
+  /** {x, trajectory, times, nfe, step} — fresh particles from the current weights */
+  SAMPLES: 'samples',
+  /** {reason: 'done'|'paused'|'nan'|'error', step, message?} */
+  STOPPED: 'stopped',
+  /** {bytes}: the latest weights, kept by the page to survive a lost device */
+  SNAPSHOT: 'snapshot',
+});
+
+/**
+ * @typedef {{n: number, solver: string, nfe: number, seed: number, record: boolean}} SampleSpec
+ */
+
+/** Buffers of a message that can be transferred instead of copied. */
+export function transferables(message) {
+  const out = [];
+  for (const value of Object.values(message)) {
+    if (ArrayBuffer.isView(value) && !out.includes(value.buffer)) out.push(value.buffer);
+  }
+  return out;
+}

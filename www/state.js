@@ -1,0 +1,158 @@
+// The typed parameter registry: every control is a named, validated parameter with a default.
+// The same registry reads the URL hash and (for the embeddable element) attributes.
+
+const DATASETS = ['8gaussians', '25gaussians', 'moons', 'circles', 'checkerboard', 'spirals',
+  'swissroll', 'pinwheel', 'rings'];
+const LAYERS = ['data', 'particles', 'trails', 'field', 'exact', 'pairs', 'paths'];
+
+const enumOf = (options, fallback) => ({ type: 'enum', options, default: fallback });
+const int = (fallback, min, max, extra = {}) => ({ type: 'int', default: fallback, min, max, ...extra });
+const float = (fallback, min, max) => ({ type: 'float', default: fallback, min, max });
+
+/** name → spec. Order is the order of the controls. */
+export const PARAMS = {
+  dataset: { ...enumOf([...DATASETS, 'points'], 'moons'), label: 'Data (t = 1)', group: 'data' },
+  source: { ...enumOf(['gaussian', ...DATASETS], 'gaussian'), label: 'Source (t = 0)', group: 'data' },
+  path: { ...enumOf(['linear', 'cosine', 'sigma-min', 'poly'], 'linear'), label: 'Path', group: 'model' },
+  param: { ...enumOf(['velocity', 'noise', 'data'], 'velocity'), label: 'Predicts', group: 'model' },
+  coupling: { ...enumOf(['independent', 'ot'], 'independent'), label: 'Coupling', group: 'model' },
+  time: { ...enumOf(['uniform', 'logit-normal'], 'uniform'), label: 'Time sampling', group: 'model' },
+  width: { ...int(64, 4, 512), label: 'Width', group: 'model' },
+  depth: { ...int(3, 1, 8), label: 'Depth', group: 'model' },
+  activation: { ...enumOf(['silu', 'relu', 'gelu', 'tanh'], 'silu'), label: 'Activation', group: 'model' },
+  embed: { ...int(16, 0, 64, { even: true }), label: 'Time embedding', group: 'model' },
+  lr: { ...float(0.002, 1e-5, 10), label: 'Learning rate', group: 'train' },
+  batch: { ...int(256, 8, 4096), label: 'Batch', group: 'train' },
+  steps: { ...int(3000, 1, 200000), label: 'Steps', group: 'train' },
+  ema: { ...float(0, 0, 0.9999), label: 'EMA decay', group: 'train' },
+  seed: { ...int(0, 0, 2147483647), label: 'Seed', group: 'train' },
+  solver: { ...enumOf(['euler', 'midpoint', 'heun', 'rk4', 'dopri5'], 'heun'), label: 'Solver', group: 'sample' },
+  nfe: { ...int(20, 1, 500), label: 'NFE', group: 'sample' },
+  tol: { ...float(1e-4, 1e-8, 0.1), label: 'Tolerance', group: 'sample' },
+  particles: { ...int(2000, 1, 200000), label: 'Particles', group: 'sample' },
+  t: { ...float(1, 0, 1), label: 'Time t', group: 'view' },
+  layers: { type: 'set', options: LAYERS, default: ['data', 'particles', 'trails', 'field'], label: 'Layers', group: 'view' },
+  backend: { ...enumOf(['auto', 'webgpu', 'cpu'], 'auto'), label: 'Backend', group: 'view' },
+};
+
+/**
+ * Validates one raw string against its spec. Returns {value} or {error}.
+ * @param {string} name
+ * @param {string} raw
+ */
+export function parseValue(name, raw) {
+  const spec = PARAMS[name];
+  if (!spec) return { error: `unknown parameter '${name}'` };
+  switch (spec.type) {
+    case 'enum':
+      return spec.options.includes(raw) ? { value: raw }
+        : { error: `${name}: '${raw}' is not one of ${spec.options.join(', ')}` };
+    case 'int': {
+      if (!/^-?\d+$/.test(raw.trim())) return { error: `${name}: '${raw}' is not a whole number` };
+      const v = Number(raw);
+      if (v < spec.min || v > spec.max) return { error: `${name}: ${v} is outside ${spec.min}…${spec.max}` };
+      if (spec.even && v % 2) return { error: `${name}: ${v} must be even` };
+      return { value: v };
+    }
+    case 'float': {
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v)) return { error: `${name}: '${raw}' is not a number` };
+      if (v < spec.min || v > spec.max) return { error: `${name}: ${v} is outside ${spec.min}…${spec.max}` };
+      return { value: v };
+    }
+    case 'set': {
+      const items = raw === '' ? [] : raw.split(',');
+      const bad = items.filter((i) => !spec.options.includes(i));
+      return bad.length ? { error: `${name}: unknown ${bad.join(', ')} (options: ${spec.options.join(', ')})` }
+        : { value: items };
+    }
+    case 'bool':
+      return raw === '1' || raw === 'true' ? { value: true }
+        : raw === '0' || raw === 'false' ? { value: false }
+          : { error: `${name}: '${raw}' is not true/false` };
+    default:
+      return { error: `${name}: unsupported type` };
+  }
+}
+
+/** Every parameter at its default. */
+export function defaults() {
+  const out = {};
+  for (const [name, spec] of Object.entries(PARAMS)) {
+    out[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+  }
+  return out;
+}
+
+/**
+ * Reads `#a=1&b=2`: each valid value overrides its default; each invalid or unknown one is
+ * reported and left at the default.
+ * @returns {{state: object, errors: string[]}}
+ */
+export function parseHash(hash) {
+  const state = defaults();
+  const errors = [];
+  const text = hash.replace(/^#/, '');
+  if (!text) return { state, errors };
+  for (const part of text.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    let name; let raw;
+    try {
+      name = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+      raw = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    } catch {
+      errors.push(`'${part}' is not valid URL encoding`);
+      continue;
+    }
+    const { value, error } = parseValue(name, raw);
+    if (error) errors.push(`${error} — using the default`);
+    else state[name] = value;
+  }
+  return { state, errors };
+}
+
+function format(spec, value) {
+  return spec.type === 'set' ? value.join(',') : String(value);
+}
+
+/** The hash holding every parameter that differs from its default. */
+export function toHash(state) {
+  const parts = [];
+  for (const [name, spec] of Object.entries(PARAMS)) {
+    const text = format(spec, state[name]);
+    if (text !== format(spec, spec.default)) parts.push(`${name}=${encodeURIComponent(text)}`);
+  }
+  return parts.length ? `#${parts.join('&')}` : '';
+}
+
+/** The training config the core expects (see WebConfig in src/web.rs). */
+export function trainConfig(state) {
+  return JSON.stringify({
+    dataset: state.dataset,
+    source: state.source,
+    path: state.path,
+    param: state.param,
+    coupling: state.coupling,
+    timeSampling: state.time,
+    width: state.width,
+    depth: state.depth,
+    activation: state.activation,
+    timeEmbedding: state.embed,
+    lr: state.lr,
+    batch: state.batch,
+    warmup: 0,
+    ema: state.ema,
+    clip: 0,
+    seed: state.seed,
+  });
+}
+
+/** The solver string the core expects. */
+export function solverSpec(state) {
+  return state.solver === 'dopri5' ? `dopri5:${state.tol}:${state.tol}` : state.solver;
+}
+
+/** Parameters whose change needs a fresh training run (the others only resample or redraw). */
+export const RESTARTS = new Set(['dataset', 'source', 'path', 'param', 'coupling', 'time', 'width',
+  'depth', 'activation', 'embed', 'lr', 'batch', 'ema', 'seed']);
