@@ -397,23 +397,26 @@ impl Playground {
             model,
             path,
             parameterization,
+            ref source,
             ref target,
             steps,
-            ..
         } = flow.config.clone();
         let mut config = self.trainer.config().clone();
         config.model = model;
         config.path = path;
         config.parameterization = parameterization;
         config.validate().map_err(js_error)?;
-        let target = match target.parse::<Dataset>() {
+        // Named datasets come with the file; a user's point cloud stays as it is here.
+        let named = |label: &str, current: &Distribution| match label.parse::<Dataset>() {
             Ok(d) => Distribution::Named(d),
-            Err(_) => self.trainer.target().clone(),
+            Err(_) => current.clone(),
         };
+        let target = named(target, self.trainer.target());
+        let source = named(source, self.trainer.source());
         let exact = ExactField::new(path, &exact_points(&target, config.seed), &self.device);
         self.trainer = Trainer::resume(
             config,
-            self.trainer.source().clone(),
+            source,
             target,
             flow.model.to_device(&self.device),
             steps,

@@ -1,7 +1,7 @@
 // Wiring: URL state ↔ controls ↔ worker ↔ the animation loop. The main thread only draws;
 // training and sampling happen in the worker (client.js / worker.js).
 
-import { parseHash, toHash, trainConfig, solverSpec, RESTARTS } from './state.js';
+import { PARAMS, parseHash, toHash, trainConfig, solverSpec, RESTARTS } from './state.js';
 import { WorkerClient, Request, Event } from './client.js';
 import { buildControls } from './controls.js';
 import * as render from './render.js';
@@ -23,6 +23,7 @@ const COLORS = {
 };
 
 const $ = (id) => document.getElementById(id);
+const PARAM_OPTIONS = { dataset: PARAMS.dataset.options, source: PARAMS.source.options };
 const ui = {
   canvas: $('canvas'), chart: $('loss-chart'), messages: $('messages'), backend: $('backend'),
   train: $('train'), pause: $('pause'), step: $('step-once'), reset: $('reset'),
@@ -228,6 +229,42 @@ async function refreshFields() {
   } finally {
     app.fieldBusy = false;
   }
+}
+
+const PATH_NAMES = { linear: 'linear', cosine: 'cosine', ot_sigma_min: 'sigma-min', polynomial: 'poly' };
+
+/** Loads a weights file (the CLI's format) and shows its samples; the file's settings win. */
+async function importWeights(bytes) {
+  if (app.training) await pause();
+  const reply = await client.request(Request.IMPORT, { bytes: bytes.slice() });
+  const c = reply.config;
+  const next = {
+    ...state,
+    width: c.model.width,
+    depth: c.model.depth,
+    activation: c.model.activation,
+    embed: c.model.time_embedding,
+    path: PATH_NAMES[c.path.kind] || state.path,
+    param: c.parameterization,
+  };
+  if (PARAM_OPTIONS.dataset.includes(c.target)) next.dataset = c.target;
+  if (PARAM_OPTIONS.source.includes(c.source)) next.source = c.source;
+  state = next;
+  syncUrl();
+  updateControls(state);
+  app.step = reply.step;
+  app.until = 0;
+  app.steps = [];
+  app.losses = [];
+  app.snapshot = bytes;
+  updateProgress();
+  if (app.layer) app.layer.clear();
+  await refreshAll();
+  return c;
+}
+
+async function exportWeights() {
+  return (await client.request(Request.EXPORT)).bytes;
 }
 
 // ---------------------------------------------------------------- training controls
@@ -474,6 +511,8 @@ window.flowPlayground = {
     messages: [...app.messages], state: { ...state },
   }),
   memory: () => client.request(Request.MEMORY).then((r) => r.heapBytes),
+  exportWeights,
+  importWeights: (bytes) => importWeights(bytes.slice()),
   loseDevice: () => client.request(Request.LOSE_DEVICE),
 };
 

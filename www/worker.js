@@ -100,6 +100,7 @@ async function trainLoop() {
   let lastSnapshot = performance.now();
   const started = performance.now();
   const firstStep = pg.steps;
+  let firstLoss = null;
   while (training && pg.steps < until) {
     const t0 = performance.now();
     const k = Math.min(chunk, until - pg.steps);
@@ -110,10 +111,14 @@ async function trainLoop() {
     const now = performance.now();
     const stepsPerSec = ((pg.steps - firstStep) * 1000) / Math.max(now - started, 1);
     post({ type: Event.PROGRESS, step: pg.steps, loss, stepsPerSec });
-    if (!Number.isFinite(loss)) {
+    if (firstLoss === null) firstLoss = loss;
+    // NaN, ∞, or a thousandfold blow-up: Adam keeps steps bounded, so a too-large learning rate
+    // often explodes the loss long before it overflows.
+    if (!Number.isFinite(loss) || loss > 1000 * Math.max(firstLoss, 1e-3)) {
       training = false;
+      const what = Number.isFinite(loss) ? `exploded to ${loss.toExponential(2)}` : `became ${loss}`;
       post({ type: Event.STOPPED, reason: 'nan', step: pg.steps,
-        message: `The loss became ${loss} at step ${pg.steps}: the learning rate is too high for this model. Training is paused; reset to start again.` });
+        message: `The loss ${what} at step ${pg.steps}: the learning rate is too high for this model. Training is paused; reset to start again.` });
       return;
     }
     if (sampleSpec && (now - lastSample > 700 || pg.steps >= until)) {

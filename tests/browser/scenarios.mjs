@@ -1,0 +1,180 @@
+// The browser scenarios. Each returns a short note of what it measured.
+
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM_ARGS, open, waitFor, check, mean, screenshotAtEnd } from './harness.mjs';
+
+function sameOrigin(requests, origin) {
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  check(foreign.length === 0, `requests left the origin: ${foreign.join(', ')}`);
+}
+
+function noErrors(errors) {
+  check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+}
+
+async function firstSamples(page) {
+  return waitFor(page, (s) => s.ready && s.stats, 'the first samples', 180000);
+}
+
+async function trainTo(page, step, timeoutMs = 180000) {
+  await page.click('#train');
+  return waitFor(page, (s) => !s.training && s.step >= step && s.stats && s.stats.step >= step, `training to step ${step}`, timeoutMs);
+}
+
+function closeToData(stats, label) {
+  const { samples, data, slicedW2 } = stats;
+  for (let k = 0; k < 2; k += 1) {
+    check(Math.abs(samples.mean[k] - data.mean[k]) < 0.4, `${label}: mean ${samples.mean} vs data ${data.mean}`);
+    check(Math.abs(samples.std[k] / data.std[k] - 1) < 0.25, `${label}: spread ${samples.std} vs data ${data.std}`);
+  }
+  check(slicedW2 < 0.4, `${label}: sliced W2 ${slicedW2}`);
+}
+
+export const scenarios = {
+  // WebGPU hidden from the page: `auto` must pick the CPU, train, and land particles on the data.
+  async 'cpu fallback without WebGPU trains and samples near the data'(_browser, origin) {
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'),
+    });
+    try {
+      const t0 = Date.now();
+      const { page, errors, requests } = await open(browser, `${origin}/#width=32&steps=800&particles=1000&lr=0.003`);
+      const initial = await firstSamples(page);
+      const firstMs = Date.now() - t0;
+      check(initial.backend === 'cpu', `backend ${initial.backend}`);
+      check((await page.textContent('#backend')).includes('CPU'), 'the badge does not say CPU');
+      const before = initial.stats.slicedW2;
+      const done = await trainTo(page, 800);
+      const early = mean(done.losses.slice(0, 3));
+      const late = mean(done.losses.slice(-3));
+      check(late < 0.8 * early, `loss did not fall: ${early} → ${late}`);
+      closeToData(done.stats, 'cpu samples');
+      check(done.stats.slicedW2 < 0.5 * before, `sliced W2 ${before} → ${done.stats.slicedW2}`);
+      await screenshotAtEnd(page, path.join(ARTIFACTS, 'cpu-trained.png'));
+      noErrors(errors);
+      sameOrigin(requests, origin);
+      return `first samples ${firstMs} ms, ${done.stepsPerSec.toFixed(0)} steps/s (3×32, batch 256), loss ${early.toFixed(2)} → ${late.toFixed(2)}, sliced W2 ${before.toFixed(3)} → ${done.stats.slicedW2.toFixed(3)}`;
+    } finally {
+      await browser.close();
+    }
+  },
+
+  async 'webgpu is selected, trains, and matches the CPU on shared weights'(browser, origin) {
+    const view = 'particles=400&solver=rk4&nfe=8&layers=data,particles';
+    const t0 = Date.now();
+    const gpu = await open(browser, `${origin}/#width=16&batch=512&lr=0.05&steps=8&${view}`);
+    const initial = await firstSamples(gpu.page);
+    const firstMs = Date.now() - t0;
+    check(initial.backend === 'webgpu', `backend ${initial.backend}`);
+    check(/swiftshader/i.test(initial.adapter), `adapter ${initial.adapter}`);
+    check((await gpu.page.textContent('#backend')).includes('WebGPU'), 'the badge does not say WebGPU');
+    const t1 = Date.now();
+    const trained = await trainTo(gpu.page, 8);
+    const gpuRate = (8 * 1000) / (Date.now() - t1);
+    check(trained.losses.length >= 2, `losses ${trained.losses}`);
+    const first = trained.losses[0];
+    const last = trained.losses[trained.losses.length - 1];
+    check(last < 0.8 * first, `GPU loss did not fall: ${first} → ${last}`);
+
+    // Weights trained on the CPU page, sampled on both backends from the same noise.
+    const cpu = await open(browser, `${origin}/#backend=cpu&width=32&lr=0.003&steps=800&${view}`);
+    await firstSamples(cpu.page);
+    const cpuDone = await trainTo(cpu.page, 800);
+    closeToData(cpuDone.stats, 'cpu samples');
+    const bytes = await cpu.page.evaluate(async () => Array.from(await window.flowPlayground.exportWeights()));
+    await gpu.page.evaluate(async (b) => { await window.flowPlayground.importWeights(new Uint8Array(b)); }, bytes);
+    const imported = await waitFor(gpu.page, (s) => s.stats && s.stats.step === 800, 'GPU samples from the imported weights');
+    closeToData(imported.stats, 'gpu samples');
+    for (let k = 0; k < 2; k += 1) {
+      check(Math.abs(imported.stats.samples.mean[k] - cpuDone.stats.samples.mean[k]) < 1e-3, `GPU mean ${imported.stats.samples.mean} vs CPU ${cpuDone.stats.samples.mean}`);
+      check(Math.abs(imported.stats.samples.std[k] - cpuDone.stats.samples.std[k]) < 1e-3, `GPU spread ${imported.stats.samples.std} vs CPU ${cpuDone.stats.samples.std}`);
+    }
+    await screenshotAtEnd(gpu.page, path.join(ARTIFACTS, 'webgpu-imported.png'));
+    noErrors(gpu.errors);
+    noErrors(cpu.errors);
+    sameOrigin(gpu.requests, origin);
+    return `first samples ${firstMs} ms, ${gpuRate.toFixed(2)} steps/s on SwiftShader (3×16, batch 512), loss ${first.toFixed(2)} → ${last.toFixed(2)}, CPU/GPU sample means agree to 1e-3`;
+  },
+
+  async 'backend=cpu forces the CPU even with WebGPU present'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=300`);
+    const s = await firstSamples(page);
+    check(s.backend === 'cpu', `backend ${s.backend}`);
+    noErrors(errors);
+  },
+
+  async 'a malformed hash shows messages and falls back to defaults'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&dataset=moon&lr=abc&width=99999&bogus=1&layers=data,nope&particles=300&steps=20&%E0%A4%A=1`);
+    const s = await firstSamples(page);
+    check(s.state.dataset === 'moons' && s.state.width === 64 && s.state.lr === 0.002, `state ${JSON.stringify(s.state)}`);
+    const shown = await page.$$eval('#messages .message', (items) => items.map((i) => i.textContent));
+    for (const needle of ['moon', 'abc', '99999', 'bogus', 'nope', 'URL encoding']) {
+      check(shown.some((m) => m.includes(needle)), `no message about '${needle}': ${shown.join(' | ')}`);
+    }
+    // The page still trains.
+    await trainTo(page, 20);
+    noErrors(errors);
+    return `${shown.length} messages`;
+  },
+
+  async 'an exploding loss pauses with a message and a one-click reset'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&lr=10&steps=5000&particles=300`);
+    await firstSamples(page);
+    await page.click('#train');
+    const stopped = await waitFor(page, (s) => !s.training && s.messages.some((m) => m.includes('learning rate is too high')), 'the divergence message');
+    check(stopped.step < 5000, `ran to ${stopped.step}`);
+    await page.click('#messages .message button:not(.close)');
+    const reset = await waitFor(page, (s) => s.step === 0 && s.stats && s.stats.step === 0 && !s.training, 'the reset');
+    check(reset.ready, 'not ready after reset');
+    noErrors(errors);
+    return `paused at step ${stopped.step}`;
+  },
+
+  async '20k training steps keep the wasm heap flat'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&width=8&depth=1&embed=0&batch=16&steps=2000&particles=100&layers=data`);
+    await firstSamples(page);
+    await trainTo(page, 2000);
+    const warm = await page.evaluate(() => window.flowPlayground.memory());
+    await page.fill('#control-steps', '20000');
+    await page.dispatchEvent('#control-steps', 'change');
+    const done = await trainTo(page, 20000, 300000);
+    const after = await page.evaluate(() => window.flowPlayground.memory());
+    check(after - warm <= 1 << 20, `wasm memory grew from ${warm} to ${after} bytes over 18k steps`);
+    noErrors(errors);
+    return `wasm memory ${(warm / 2 ** 20).toFixed(1)} MiB at step 2000 → ${(after / 2 ** 20).toFixed(1)} MiB at step ${done.step}`;
+  },
+
+  async 'a lost GPU device falls back to the CPU and keeps the weights'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#width=16&batch=64&steps=3&particles=200&solver=euler&nfe=2&layers=data,particles`);
+    const s = await firstSamples(page);
+    check(s.backend === 'webgpu', `backend ${s.backend}`);
+    await trainTo(page, 3);
+    await page.evaluate(() => window.flowPlayground.loseDevice());
+    const after = await waitFor(page, (x) => x.ready && x.backend === 'cpu' && x.stats && x.stats.step === 3, 'the CPU fallback with restored weights');
+    check(after.messages.some((m) => /lost/.test(m)), `messages ${after.messages}`);
+    check(after.messages.some((m) => /Restored the weights from step 3/.test(m)), `messages ${after.messages}`);
+    // Training goes on from there.
+    await page.fill('#control-steps', '10');
+    await page.dispatchEvent('#control-steps', 'change');
+    await trainTo(page, 10);
+    // The lost device itself is reported by the browser; nothing else may fail.
+    noErrors(errors.filter((e) => !/device|lost|destroyed/i.test(e)));
+  },
+
+  async 'the layout fits a phone and the controls are labelled'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=300`, { viewport: { width: 390, height: 844 } });
+    await firstSamples(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 0, `horizontal overflow of ${overflow} px`);
+    const unlabelled = await page.$$eval('input, select, button', (els) => els.filter((e) => {
+      if (e.closest('[hidden]')) return false;
+      const id = e.id && document.querySelector(`label[for="${e.id}"]`);
+      return !(id || e.closest('label') || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim()));
+    }).map((e) => e.outerHTML.slice(0, 80)));
+    check(unlabelled.length === 0, `unlabelled controls: ${unlabelled.join(' | ')}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'phone.png'), fullPage: true });
+    noErrors(errors);
+  },
+};
