@@ -35,6 +35,8 @@ extern "C" {
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Burn's WebGPU runtime initialises once per module; every playground shares its device.
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
 
 /// Installs a panic hook that logs the message and keeps it for [`last_panic`].
@@ -158,7 +160,8 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// Starts on `backend` — `"webgpu"` (the caller has checked that an adapter exists) or
-    /// `"cpu"` — with the JSON `config`; `points` is the cloud for dataset `points`.
+    /// `"cpu"` — with the JSON `config`; `points` is the cloud for dataset `points`. Several
+    /// playgrounds in one module share one GPU device.
     pub async fn create(
         backend: String,
         config: String,
@@ -168,10 +171,17 @@ impl Playground {
         let (device, backend) = match backend.as_str() {
             "cpu" => (Device::flex(), "cpu"),
             "webgpu" => {
-                let device = Device::wgpu_options()
-                    .init_async()
-                    .await
-                    .map_err(|e| js_error(format!("WebGPU initialisation failed: {e}")))?;
+                let device = match WEBGPU.with(|d| d.borrow().clone()) {
+                    Some(device) => device,
+                    None => {
+                        let device = Device::wgpu_options()
+                            .init_async()
+                            .await
+                            .map_err(|e| js_error(format!("WebGPU initialisation failed: {e}")))?;
+                        WEBGPU.with(|d| *d.borrow_mut() = Some(device.clone()));
+                        device
+                    }
+                };
                 (device, "webgpu")
             }
             other => {

@@ -1,13 +1,15 @@
 // The messages between the page and the worker that owns the wasm module.
 //
-// Every request carries a numeric `id`; the worker answers with a message of the same `id`
-// (kind `reply` or `error`), so the page can await it. Training is a stream: after `train` the
-// worker sends `progress`, `samples` and finally `stopped` messages without an id.
+// One worker serves every figure on a page; each request names its `figure` (an id) and carries
+// a numeric `id`; the worker answers with a message of the same `id` (kind `reply` or `error`),
+// so the page can await it. Training is a stream: after `train` the worker sends `progress`,
+// `samples`, `snapshot` and finally `stopped` messages, each naming its figure, without an id.
 // Point data always travels as Float32Array (transferred, never copied or JSON-encoded).
 
 /** Requests, page → worker. */
 export const Request = Object.freeze({
-  /** {backend: 'auto'|'webgpu'|'cpu', config, points?: Float32Array} → reply {backend, adapter} */
+  /** {backend: 'auto'|'webgpu'|'cpu', config, points?: Float32Array} → reply {backend, adapter, note}.
+   * The worker's first INIT picks its backend; later figures share it. */
   INIT: 'init',
   /** {config, points?} → reply {} ; starts a fresh run */
   CONFIGURE: 'configure',
@@ -27,6 +29,8 @@ export const Request = Object.freeze({
   EXPORT: 'export',
   /** {bytes: Uint8Array} → reply {config} (the file's FlowConfig) */
   IMPORT: 'import',
+  /** {} → reply {}: frees the figure's playground */
+  DISPOSE: 'dispose',
   /** {} → reply {heapBytes}: the wasm memory size, for leak checks */
   MEMORY: 'memory',
   /** {} → reply {}: destroys the GPU device (tests the CPU fallback) */

@@ -4,6 +4,8 @@
 const DATASETS = ['8gaussians', '25gaussians', 'moons', 'circles', 'checkerboard', 'spirals',
   'swissroll', 'pinwheel', 'rings'];
 const LAYERS = ['data', 'particles', 'trails', 'field', 'exact', 'pairs', 'paths'];
+/** Parts of a figure that `hide=` can remove. */
+export const PARTS = ['play', 'time', 'train', 'reset', 'progress', 'stats', 'chart', 'badge', 'export', 'messages'];
 
 const enumOf = (options, fallback) => ({ type: 'enum', options, default: fallback });
 const int = (fallback, min, max, extra = {}) => ({ type: 'int', default: fallback, min, max, ...extra });
@@ -33,6 +35,12 @@ export const PARAMS = {
   t: { ...float(1, 0, 1), label: 'Time t', group: 'view' },
   layers: { type: 'set', options: LAYERS, default: ['data', 'particles', 'trails', 'field'], label: 'Layers', group: 'view' },
   backend: { ...enumOf(['auto', 'webgpu', 'cpu'], 'auto'), label: 'Backend', group: 'view' },
+  // Figure options (the element, the iframe and the page read them; the page shows no control).
+  pretrained: { type: 'bool', default: true, label: 'Start from the shipped model', group: 'embed' },
+  autoplay: { type: 'bool', default: true, label: 'Animate', group: 'embed' },
+  hide: { type: 'set', options: PARTS, default: [], label: 'Hidden parts', group: 'embed' },
+  theme: { ...enumOf(['light', 'dark'], 'light'), label: 'Theme', group: 'embed' },
+  size: { ...int(0, 0, 4000), label: 'Size (px, 0: fill the width)', group: 'embed' },
 };
 
 /**
@@ -61,13 +69,13 @@ export function parseValue(name, raw) {
       return { value: v };
     }
     case 'set': {
-      const items = raw === '' ? [] : raw.split(',');
+      const items = raw.split(',').map((i) => i.trim()).filter(Boolean);
       const bad = items.filter((i) => !spec.options.includes(i));
       return bad.length ? { error: `${name}: unknown ${bad.join(', ')} (options: ${spec.options.join(', ')})` }
         : { value: items };
     }
     case 'bool':
-      return raw === '1' || raw === 'true' ? { value: true }
+      return raw === '1' || raw === 'true' || raw === '' ? { value: true }
         : raw === '0' || raw === 'false' ? { value: false }
           : { error: `${name}: '${raw}' is not true/false` };
     default:
@@ -113,7 +121,9 @@ export function parseHash(hash) {
 }
 
 function format(spec, value) {
-  return spec.type === 'set' ? value.join(',') : String(value);
+  if (spec.type === 'set') return value.join(',');
+  if (spec.type === 'bool') return value ? '1' : '0';
+  return String(value);
 }
 
 /** The hash holding every parameter that differs from its default. */
@@ -152,6 +162,24 @@ export function trainConfig(state) {
 export function solverSpec(state) {
   return state.solver === 'dopri5' ? `dopri5:${state.tol}:${state.tol}` : state.solver;
 }
+
+/**
+ * Reads attribute-like pairs (name → string) over the defaults, e.g. an element's attributes.
+ * @returns {{state: object, errors: string[]}}
+ */
+export function parseAttributes(pairs) {
+  const state = defaults();
+  const errors = [];
+  for (const [name, raw] of pairs) {
+    const { value, error } = parseValue(name, raw);
+    if (error) errors.push(`${error} — using the default`);
+    else state[name] = value;
+  }
+  return { state, errors };
+}
+
+/** The settings that pick a shipped model (see www/models/index.json). */
+export const MODEL_KEYS = ['dataset', 'source', 'path', 'param', 'coupling', 'width', 'depth', 'activation', 'embed'];
 
 /** Parameters whose change needs a fresh training run (the others only resample or redraw). */
 export const RESTARTS = new Set(['dataset', 'source', 'path', 'param', 'coupling', 'time', 'width',

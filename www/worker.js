@@ -1,16 +1,16 @@
-// The worker that owns the wasm module: it trains and samples off the main thread and answers
-// the typed requests of protocol.js. It never reads GPU memory synchronously: every read is a
-// promise from the core, awaited between chunks of training steps.
+// The worker that owns the wasm module. One worker serves every figure of a page (each figure
+// is a `Playground` keyed by its id), so they share one module and one GPU device. It trains
+// and samples off the main thread and answers the typed requests of protocol.js. It never
+// reads GPU memory synchronously: every read is a promise from the core, awaited between chunks.
 
 import init, { Playground, lastPanic } from './pkg/flow_playground.js';
 import { Request, Event, transferables } from './protocol.js';
 
-/** @type {Playground | null} */
-let pg = null;
-let gpuDevice = null; // the GPUDevice wgpu created, kept to notice (or, in tests, cause) its loss
-let training = false;
-let until = 0;
-let sampleSpec = null;
+/** figure id → {pg, training, until, sampleSpec} */
+const figures = new Map();
+let ready = null; // the promise of {backend, adapter, note}: the worker's one backend choice
+let gpuDevice = null; // the GPUDevice wgpu created: to notice (or, in tests, cause) its loss
+let losing = false;
 
 function post(message) {
   self.postMessage(message, transferables(message));
@@ -19,26 +19,22 @@ function post(message) {
 // A trapped module cannot be used again: report it as fatal so the page replaces this worker.
 function failure(error) {
   const trapped = error instanceof WebAssembly.RuntimeError;
-  const panic = trapped ? lastPanicSafe() : null;
-  const message = panic || (error && error.message) || String(error);
-  return { message, fatal: trapped };
-}
-
-function lastPanicSafe() {
-  try { return lastPanic(); } catch { return null; }
+  let panic = null;
+  if (trapped) {
+    try { panic = lastPanic(); } catch { /* the module is gone */ }
+  }
+  return { message: panic || (error && error.message) || String(error), fatal: trapped };
 }
 
 // Keep a handle on the device wgpu requests, so a lost device is noticed at once.
 function watchDevices() {
-  if (!self.navigator.gpu || self.__flowWatch) return;
-  self.__flowWatch = true;
   const requestDevice = GPUAdapter.prototype.requestDevice;
-  GPUAdapter.prototype.requestDevice = async function (...args) {
+  GPUAdapter.prototype.requestDevice = async function watched(...args) {
     const device = await requestDevice.apply(this, args);
     gpuDevice = device;
     device.lost.then((info) => {
-      if (info.reason === 'destroyed' && !self.__flowLosing) return;
-      training = false;
+      if (info.reason === 'destroyed' && !losing) return;
+      for (const f of figures.values()) f.training = false;
       post({ type: Event.ERROR, fatal: true, message: `the GPU device was lost (${info.message || info.reason})` });
     });
     return device;
@@ -51,147 +47,159 @@ async function probeAdapter() {
     const adapter = await self.navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) return null;
     const info = adapter.info || {};
-    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-    return name || 'WebGPU adapter';
+    return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
   } catch {
     return null;
   }
 }
 
-async function handleInit({ backend, config, points }) {
+async function chooseBackend(preference) {
   const exports = await init();
-  self.__flowMemory = exports.memory;
-  let chosen = backend === 'cpu' ? 'cpu' : 'webgpu';
-  let adapter = null;
-  let note = null;
-  if (chosen === 'webgpu') {
-    // wgpu aborts the module where WebGPU is unreachable, so ask the browser first.
-    adapter = await probeAdapter();
-    if (!adapter) {
-      note = backend === 'webgpu' ? 'WebGPU was requested but no adapter is available; using the CPU' : null;
-      chosen = 'cpu';
-    }
+  self.flowMemory = exports.memory;
+  if (preference === 'cpu') return { backend: 'cpu', adapter: 'CPU (wasm)', note: null };
+  // wgpu aborts the module where WebGPU is unreachable, so ask the browser first.
+  const adapter = await probeAdapter();
+  if (!adapter) {
+    const note = preference === 'webgpu' ? 'WebGPU was requested but this browser has no adapter; using the CPU' : null;
+    return { backend: 'cpu', adapter: 'CPU (wasm)', note };
   }
-  if (chosen === 'webgpu') {
-    watchDevices();
-    try {
-      pg = await Playground.create('webgpu', config, points);
-    } catch (error) {
-      const f = failure(error);
-      if (f.fatal) throw error;
-      note = `WebGPU failed (${f.message}); using the CPU`;
-      chosen = 'cpu';
-    }
-  }
-  if (chosen === 'cpu') pg = await Playground.create('cpu', config, points);
-  return { backend: pg.backend, adapter: chosen === 'webgpu' ? adapter : 'CPU (wasm)', note };
+  watchDevices();
+  return { backend: 'webgpu', adapter, note: null };
 }
 
-async function sample(spec) {
+async function handleInit({ figure, backend, config, points }) {
+  if (!ready) ready = chooseBackend(backend);
+  const choice = await ready;
+  let pg;
+  let { note } = choice;
+  try {
+    pg = await Playground.create(choice.backend, config, points);
+  } catch (error) {
+    const f = failure(error);
+    if (f.fatal || choice.backend === 'cpu' || /config|must|unknown|needs|handles/.test(f.message)) throw error;
+    // WebGPU would not start: this worker continues on the CPU.
+    note = `WebGPU failed (${f.message}); using the CPU`;
+    ready = Promise.resolve({ backend: 'cpu', adapter: 'CPU (wasm)', note });
+    pg = await Playground.create('cpu', config, points);
+  }
+  const old = figures.get(figure);
+  if (old) old.pg.free();
+  figures.set(figure, { pg, training: false, until: 0, sampleSpec: null });
+  const now = await ready;
+  return { backend: pg.backend, adapter: now.adapter, note };
+}
+
+async function sample(pg, spec) {
   const out = await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record);
   return { ...out, step: pg.steps };
 }
 
-// Train in chunks sized to ~100 ms, reading the loss (asynchronously) after each chunk and
-// letting queued requests run in between.
-async function trainLoop() {
+// Train one figure in chunks sized to ~100 ms, reading the loss (asynchronously) after each
+// chunk and letting queued requests (and other figures) run in between.
+async function trainLoop(figure, f) {
+  const { pg } = f;
   let chunk = 1;
   let lastSample = performance.now();
   let lastSnapshot = performance.now();
   const started = performance.now();
   const firstStep = pg.steps;
   let firstLoss = null;
-  while (training && pg.steps < until) {
+  while (f.training && pg.steps < f.until && figures.get(figure) === f) {
     const t0 = performance.now();
-    const k = Math.min(chunk, until - pg.steps);
+    const k = Math.min(chunk, f.until - pg.steps);
     pg.train(k);
     const loss = await pg.readLoss();
     const elapsed = performance.now() - t0;
     chunk = Math.max(1, Math.min(500, Math.round(k * (100 / Math.max(elapsed, 1)))));
     const now = performance.now();
     const stepsPerSec = ((pg.steps - firstStep) * 1000) / Math.max(now - started, 1);
-    post({ type: Event.PROGRESS, step: pg.steps, loss, stepsPerSec });
+    post({ type: Event.PROGRESS, figure, step: pg.steps, loss, stepsPerSec });
     if (firstLoss === null) firstLoss = loss;
     // NaN, ∞, or a thousandfold blow-up: Adam keeps steps bounded, so a too-large learning rate
     // often explodes the loss long before it overflows.
     if (!Number.isFinite(loss) || loss > 1000 * Math.max(firstLoss, 1e-3)) {
-      training = false;
+      f.training = false;
       const what = Number.isFinite(loss) ? `exploded to ${loss.toExponential(2)}` : `became ${loss}`;
-      post({ type: Event.STOPPED, reason: 'nan', step: pg.steps,
+      post({ type: Event.STOPPED, figure, reason: 'nan', step: pg.steps,
         message: `The loss ${what} at step ${pg.steps}: the learning rate is too high for this model. Training is paused; reset to start again.` });
       return;
     }
-    if (sampleSpec && (now - lastSample > 700 || pg.steps >= until)) {
+    if (f.sampleSpec && (now - lastSample > 700 || pg.steps >= f.until)) {
       lastSample = now;
-      post({ type: Event.SAMPLES, ...(await sample(sampleSpec)) });
+      post({ type: Event.SAMPLES, figure, ...(await sample(pg, f.sampleSpec)) });
     }
     if (now - lastSnapshot > 5000) {
       lastSnapshot = now;
-      post({ type: Event.SNAPSHOT, bytes: await pg.exportWeights(), step: pg.steps });
+      post({ type: Event.SNAPSHOT, figure, bytes: await pg.exportWeights(), step: pg.steps });
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  const done = pg.steps >= until;
-  training = false;
-  post({ type: Event.SNAPSHOT, bytes: await pg.exportWeights(), step: pg.steps });
-  post({ type: Event.STOPPED, reason: done ? 'done' : 'paused', step: pg.steps });
+  if (figures.get(figure) !== f) return;
+  const done = pg.steps >= f.until;
+  f.training = false;
+  post({ type: Event.SNAPSHOT, figure, bytes: await pg.exportWeights(), step: pg.steps });
+  post({ type: Event.STOPPED, figure, reason: done ? 'done' : 'paused', step: pg.steps });
+}
+
+function startTraining(figure, f) {
+  f.training = true;
+  trainLoop(figure, f).catch((error) => {
+    f.training = false;
+    const failed = failure(error);
+    post({ type: Event.ERROR, figure, ...failed });
+    post({ type: Event.STOPPED, figure, reason: 'error', step: 0, message: failed.message });
+  });
 }
 
 async function handle(message) {
+  if (message.type === Request.INIT) return handleInit(message);
+  if (message.type === Request.MEMORY) return { heapBytes: self.flowMemory ? self.flowMemory.buffer.byteLength : 0 };
+  if (message.type === Request.LOSE_DEVICE) {
+    if (!gpuDevice) throw new Error('no GPU device to lose');
+    losing = true;
+    gpuDevice.destroy();
+    return {};
+  }
+  const f = figures.get(message.figure);
+  if (!f) throw new Error(`no figure '${message.figure}' (initialise it first)`);
+  const { pg } = f;
   switch (message.type) {
-    case Request.INIT: return handleInit(message);
     case Request.CONFIGURE:
-      training = false;
+      f.training = false;
       pg.configure(message.config, message.points);
       return { step: pg.steps };
     case Request.TRAIN:
-      until = message.until;
-      sampleSpec = message.sample || null;
-      if (!training) {
-        training = true;
-        trainLoop().catch((error) => {
-          training = false;
-          const f = failure(error);
-          post({ type: Event.ERROR, ...f });
-          post({ type: Event.STOPPED, reason: 'error', step: pg ? pg.steps : 0, message: f.message });
-        });
-      }
+      f.until = message.until;
+      f.sampleSpec = message.sample || null;
+      if (!f.training) startTraining(message.figure, f);
       return {};
     case Request.PAUSE:
-      training = false;
+      f.training = false;
       return { step: pg.steps };
-    case Request.SAMPLE: return sample(message);
+    case Request.SAMPLE: return sample(pg, message);
     case Request.FIELD:
       return { v: await pg.field(message.which, message.t, Float32Array.from(message.bounds), message.grid), t: message.t, which: message.which };
     case Request.DATA: return { xy: pg.dataPoints(message.n, message.seed) };
     case Request.PAIRS: return { xy: pg.pairs(message.n) };
     case Request.EXPORT: return { bytes: await pg.exportWeights() };
-    case Request.IMPORT: {
-      training = false;
+    case Request.IMPORT:
+      f.training = false;
       return { config: JSON.parse(pg.importWeights(message.bytes)), step: pg.steps };
-    }
-    case Request.MEMORY: return { heapBytes: wasmMemoryBytes() };
-    case Request.LOSE_DEVICE:
-      if (!gpuDevice) throw new Error('no GPU device to lose');
-      self.__flowLosing = true;
-      gpuDevice.destroy();
+    case Request.DISPOSE:
+      f.training = false;
+      figures.delete(message.figure);
+      pg.free();
       return {};
     default:
       throw new Error(`unknown request '${message.type}'`);
   }
 }
 
-function wasmMemoryBytes() {
-  // The module's memory, read fresh each time (growth replaces the buffer).
-  return self.__flowMemory ? self.__flowMemory.buffer.byteLength : 0;
-}
-
 self.onmessage = async ({ data: message }) => {
   try {
     const reply = await handle(message);
-    post({ type: Event.REPLY, id: message.id, ...reply });
+    post({ type: Event.REPLY, id: message.id, figure: message.figure, ...reply });
   } catch (error) {
-    const f = failure(error);
-    post({ type: Event.ERROR, id: message.id, ...f });
+    post({ type: Event.ERROR, id: message.id, figure: message.figure, ...failure(error) });
   }
 };

@@ -3,7 +3,10 @@
 
 import path from 'node:path';
 import { ARTIFACTS, ROOT, serve, launch } from './harness.mjs';
-import { scenarios } from './scenarios.mjs';
+import { scenarios as page } from './scenarios.mjs';
+import { embedScenarios } from './embed.mjs';
+
+const scenarios = { ...page, ...embedScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));

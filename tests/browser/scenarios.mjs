@@ -120,7 +120,7 @@ export const scenarios = {
   },
 
   async 'an exploding loss pauses with a message and a one-click reset'(browser, origin) {
-    const { page, errors } = await open(browser, `${origin}/#backend=cpu&lr=10&steps=5000&particles=300`);
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&pretrained=0&lr=10&steps=5000&particles=300`);
     await firstSamples(page);
     await page.click('#train');
     const stopped = await waitFor(page, (s) => !s.training && s.messages.some((m) => m.includes('learning rate is too high')), 'the divergence message');

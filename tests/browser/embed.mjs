@@ -1,0 +1,196 @@
+// Scenarios for embedding: the example article (www/examples/blog.html), the iframe mode and
+// the README's snippets pasted into a fresh page at a sub-path.
+
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM_ARGS, ROOT, check, serve } from './harness.mjs';
+
+const FIGURES = ['paths', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live', 'typo'];
+
+function figureStatus(page, id) {
+  return page.evaluate((i) => {
+    const s = document.getElementById(i).status;
+    return { ...s, losses: undefined };
+  }, id);
+}
+
+async function untilFigures(page, ids, predicate, what, timeoutMs = 180000) {
+  const start = Date.now();
+  let last = null;
+  while (Date.now() - start < timeoutMs) {
+    last = await Promise.all(ids.map((id) => figureStatus(page, id).catch(() => null)));
+    if (last.every((s) => s && predicate(s))) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last && last.map((s) => s && { step: s.step, ready: s.ready, visible: s.visible, training: s.training }))}`);
+}
+
+async function openArticle(browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  const warnings = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  context.on('request', (r) => requests.push(r.url()));
+  const t0 = Date.now();
+  await page.goto(`${origin}/examples/blog.html`);
+  const statuses = await untilFigures(page, FIGURES, (s) => s.ready && s.stats, 'every figure to draw its first samples');
+  return { page, context, errors, warnings, requests, firstMs: Date.now() - t0, statuses };
+}
+
+/** The embed.html frame of `page`, once it has loaded (iframes may load lazily). */
+async function findFrame(page) {
+  for (let i = 0; i < 300; i += 1) {
+    const frame = page.frames().find((f) => f.url().includes('embed.html'));
+    if (frame) return frame;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the embed.html frame never loaded');
+}
+
+/** WebGPU hidden: the figures run on the CPU (SwiftShader's WebGPU is too slow to train here). */
+async function cpuBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'),
+  });
+}
+
+export const embedScenarios = {
+  async 'the example article shows every figure from its shipped model'(_browser, origin) {
+    const browser = await cpuBrowser();
+    try {
+      const { page, errors, warnings, requests, firstMs, statuses } = await openArticle(browser, origin);
+      const byId = Object.fromEntries(FIGURES.map((id, i) => [id, statuses[i]]));
+      for (const [id, s] of Object.entries(byId)) {
+        check(s.model && s.step === 6000, `${id}: model ${s.model} at step ${s.step}`);
+      }
+      // Their state is their attributes.
+      check(byId.euler1.state.solver === 'euler' && byId.euler1.state.nfe === 1 && byId.euler1.stats.nfe === 1, 'euler1 settings');
+      check(byId.euler32.stats.nfe === 32, 'euler32 NFE');
+      check(byId.paths.state.layers.join() === 'data,pairs,paths,particles', `paths layers ${byId.paths.state.layers}`);
+      check(byId.ot.model === '8gaussians-to-moons-ot.fpw' && byId.indep.model === '8gaussians-to-moons.fpw', 'OT figures use their models');
+      // What the figures claim: more Euler steps and OT pairs land closer to the data.
+      const w = (id) => byId[id].stats.slicedW2;
+      check(w('euler32') < w('euler4') && w('euler4') < w('euler1'), `Euler 1/4/32: ${w('euler1')}, ${w('euler4')}, ${w('euler32')}`);
+      check(w('euler32') < 0.3 && w('paths') < 0.3, `trained figures far from data: ${w('euler32')}, ${w('paths')}`);
+      check(w('ot') < 0.25 * w('indep'), `one-step OT ${w('ot')} vs independent ${w('indep')}`);
+      // One worker for all figures of the page (the iframe is a page of its own).
+      const workers = page.workers().map((wk) => wk.url()).filter((u) => u.endsWith('/worker.js'));
+      check(workers.length <= 2, `workers: ${workers}`);
+      check(FIGURES.every((id) => byId[id].backend === byId.paths.backend), 'figures on different backends');
+      // The bad attributes were reported, and nothing else.
+      check(warnings.some((m) => m.includes("'rk5'")) && warnings.some((m) => m.includes("'lots'")), `warnings ${warnings}`);
+      check(byId.typo.state.solver === 'heun' && byId.typo.state.nfe === 20, `typo state ${JSON.stringify(byId.typo.state)}`);
+      const notes = await page.evaluate(() => [...document.getElementById('typo').shadowRoot.querySelectorAll('.note')].map((n) => n.textContent));
+      check(notes.some((n) => n.includes('rk5')) && notes.some((n) => n.includes('lots')), `notes ${notes}`);
+      // The iframe figure.
+      await page.locator('#frame').scrollIntoViewIfNeeded();
+      const frame = await findFrame(page);
+      await frame.waitForFunction(() => { const s = document.getElementById('figure').status; return s.ready && s.stats; }, null, { timeout: 120000 });
+      const inFrame = await frame.evaluate(() => document.getElementById('figure').status);
+      check(inFrame.state.dataset === 'spirals' && inFrame.model === 'spirals.fpw', `iframe ${inFrame.state.dataset} ${inFrame.model}`);
+      check(errors.length === 0, `console errors: ${errors}`);
+      const foreign = requests.filter((u) => !u.startsWith(origin));
+      check(foreign.length === 0, `requests left the origin: ${foreign}`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'article.png') });
+      return `all ${FIGURES.length} figures drawn ${firstMs} ms after navigation (CPU backend); one-step Euler sliced W2 ${w('indep').toFixed(2)} (independent) vs ${w('ot').toFixed(2)} (OT)`;
+    } finally {
+      await browser.close();
+    }
+  },
+
+  async 'an off-screen figure pauses and resumes; attributes apply live; weights round-trip'(_browser, origin) {
+    const browser = await cpuBrowser();
+    try {
+      const { page, errors } = await openArticle(browser, origin);
+      await page.locator('#live').scrollIntoViewIfNeeded();
+      await untilFigures(page, ['live'], (s) => s.visible, 'the live figure on screen');
+      await page.evaluate(() => { document.getElementById('live').train(1000000); });
+      const [moving] = await untilFigures(page, ['live'], (s) => s.training && s.step > 6050, 'live training');
+      // Scrolled away: it pauses and its step counter stops.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const [hidden] = await untilFigures(page, ['live'], (s) => !s.visible && !s.training, 'the live figure to pause off screen');
+      await page.waitForTimeout(2000);
+      const [still] = await untilFigures(page, ['live'], () => true, 'status');
+      check(still.step === hidden.step && !still.training, `off-screen step moved ${hidden.step} → ${still.step}`);
+      // Back on screen: it resumes.
+      await page.locator('#live').scrollIntoViewIfNeeded();
+      await untilFigures(page, ['live'], (s) => s.training && s.step > still.step + 50, 'training to resume on screen');
+      await page.evaluate(() => document.getElementById('live').pause());
+      await untilFigures(page, ['live'], (s) => !s.training, 'the pause');
+
+      // An attribute change takes effect live.
+      await page.locator('#euler1').scrollIntoViewIfNeeded();
+      await page.evaluate(() => document.getElementById('euler1').setAttribute('nfe', '8'));
+      await untilFigures(page, ['euler1'], (s) => s.state.nfe === 8 && s.stats.nfe === 8, 'euler1 at 8 NFE');
+
+      // Exported weights re-import to identical samples.
+      const same = await page.evaluate(async () => {
+        const fig = document.getElementById('euler32');
+        const before = await fig.sample();
+        const bytes = await fig.exportWeights();
+        await fig.importWeights(bytes);
+        const after = await fig.sample();
+        return { before, after, size: bytes.length };
+      });
+      for (const key of ['mean', 'std']) {
+        for (let k = 0; k < 2; k += 1) {
+          check(same.before.samples[key][k] === same.after.samples[key][k], `${key} changed on re-import: ${same.before.samples[key]} → ${same.after.samples[key]}`);
+        }
+      }
+      check(errors.length === 0, `console errors: ${errors}`);
+      return `live figure paused at step ${hidden.step} off screen (it had reached ${moving.step} on screen); weights file ${same.size} bytes re-imports to identical samples`;
+    } finally {
+      await browser.close();
+    }
+  },
+
+  async "the README's snippets work in a fresh page at a sub-path"(_browser, origin) {
+    void origin;
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const snippet = (name) => {
+      const m = readme.match(new RegExp(`<!-- embed-snippet:${name} -->\\s*\`\`\`html\\n([\\s\\S]*?)\`\`\``));
+      check(m, `README has no ${name} snippet`);
+      return m[1];
+    };
+    const site = mkdtempSync(path.join(os.tmpdir(), 'fp-site-'));
+    cpSync(path.join(ROOT, 'www'), path.join(site, 'blog', 'flow-playground'), { recursive: true });
+    const page = (body) => `<!doctype html><html><head><meta charset="utf-8"><title>post</title></head><body>\n${body}\n</body></html>\n`;
+    writeFileSync(path.join(site, 'blog', 'element.html'), page(snippet('element')));
+    writeFileSync(path.join(site, 'blog', 'iframe.html'), page(snippet('iframe')));
+    const server = await serve(site);
+    const browser = await cpuBrowser();
+    try {
+      const ctx = await browser.newContext();
+      const p = await ctx.newPage();
+      const errors = [];
+      p.on('pageerror', (e) => errors.push(e.message));
+      // A fresh page has no icon, so the browser's own /favicon.ico probe 404s; any other
+      // failed response is ours.
+      p.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); });
+      p.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); });
+      await p.goto(`${server.origin}/blog/element.html`);
+      await p.waitForFunction(() => { const el = document.querySelector('flow-playground'); return el && el.status.ready && el.status.stats; }, null, { timeout: 120000 });
+      const s = await p.evaluate(() => document.querySelector('flow-playground').status);
+      check(s.model === 'moons.fpw' && s.state.nfe === 8, `element snippet: ${s.model}, nfe ${s.state.nfe}`);
+      await p.goto(`${server.origin}/blog/iframe.html`);
+      const frame = await findFrame(p);
+      await frame.waitForFunction(() => { const el = document.getElementById('figure'); return el && el.status.ready && el.status.stats; }, null, { timeout: 120000 });
+      const f = await frame.evaluate(() => document.getElementById('figure').status);
+      check(f.model === 'spirals.fpw' && f.state.solver === 'rk4', `iframe snippet: ${f.model}, ${f.state.solver}`);
+      check(errors.length === 0, `console errors: ${errors}`);
+      return 'element and iframe snippets render from /blog/flow-playground/';
+    } finally {
+      await browser.close();
+      server.stop();
+    }
+  },
+};

@@ -1,0 +1,215 @@
+// <flow-playground>: a live flow-matching figure for any page. Import this module, then write
+//   <flow-playground dataset="moons" solver="euler" nfe="4" hide="export"></flow-playground>
+// Attributes are the playground's URL parameters (state.js); bad values fall back to their
+// defaults with a console warning and a small note in the figure. Every figure on a page shares
+// one worker, one wasm module and one GPU device; a figure off screen (or in a hidden tab)
+// pauses and resumes where it was.
+//
+// API: `ready` (a promise of the element), `play()`, `pause()`, `setTime(t)`, `train(steps)`
+// (a promise of {reason, step}), `sample()` (a promise of the sample statistics), `status`,
+// `exportWeights()`, `importWeights(bytes)`; events `ready`, `step`, `samples`, `error`.
+
+import { PARAMS, parseAttributes, parseValue } from './state.js';
+import { Figure } from './figure.js';
+
+const NAMES = Object.keys(PARAMS);
+const STYLE = new URL('./element.css', import.meta.url).href;
+
+function make(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'part' || k.startsWith('aria-') || k === 'role') node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  node.append(...children);
+  return node;
+}
+
+export class FlowPlaygroundElement extends HTMLElement {
+  static get observedAttributes() { return NAMES; }
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    this.readyPromise = new Promise((resolve, reject) => { this.resolveReady = resolve; this.rejectReady = reject; });
+    this.figure = null;
+  }
+
+  /** Resolves to the element once its first samples are drawn. */
+  get ready() { return this.readyPromise; }
+
+  connectedCallback() {
+    if (this.figure) {
+      this.figure.setVisible(true);
+      return;
+    }
+    this.build();
+    const pairs = this.getAttributeNames().filter((n) => NAMES.includes(n)).map((n) => [n, this.getAttribute(n)]);
+    const { state, errors } = parseAttributes(pairs);
+    this.figure = new Figure(state, this.elements, (text, options) => this.note(text, options));
+    for (const error of errors) this.warn(error);
+    this.applyLook();
+    for (const name of ['ready', 'step', 'samples', 'error', 'stopped']) {
+      this.figure.addEventListener(name, (e) => this.dispatchEvent(new CustomEvent(name, { detail: e.detail })));
+    }
+    this.observer = new IntersectionObserver(([entry]) => {
+      this.onScreen = entry.isIntersecting;
+      this.updateVisibility();
+    });
+    this.observer.observe(this);
+    this.onVisibility = () => this.updateVisibility();
+    document.addEventListener('visibilitychange', this.onVisibility);
+    this.figure.start()
+      .then(() => this.resolveReady(this))
+      .catch((error) => { this.note(error.message, { kind: 'error' }); this.rejectReady(error); });
+  }
+
+  disconnectedCallback() {
+    // Moving an element fires disconnect then connect: only dispose if it stays detached.
+    queueMicrotask(() => {
+      if (this.isConnected || !this.figure) return;
+      this.observer.disconnect();
+      document.removeEventListener('visibilitychange', this.onVisibility);
+      this.figure.dispose();
+      this.figure = null;
+    });
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (!this.figure || old === value) return;
+    const raw = value === null ? null : value;
+    let parsed;
+    if (raw === null) {
+      const spec = PARAMS[name];
+      parsed = { value: Array.isArray(spec.default) ? [...spec.default] : spec.default };
+    } else {
+      parsed = parseValue(name, raw);
+    }
+    if (parsed.error) {
+      this.warn(`${parsed.error} — keeping ${JSON.stringify(this.figure.state[name])}`);
+      return;
+    }
+    this.figure.set({ [name]: parsed.value }).then(() => this.applyLook());
+  }
+
+  updateVisibility() {
+    if (!this.figure) return;
+    this.figure.setVisible(this.onScreen !== false && document.visibilityState === 'visible');
+  }
+
+  warn(text) {
+    console.warn(`<flow-playground>: ${text}`);
+    this.note(text, { kind: 'warn' });
+  }
+
+  note(text, { kind = 'warn' } = {}) {
+    if (!this.elements) return;
+    const item = make('div', { className: `note ${kind}`, textContent: text });
+    this.elements.notes.append(item);
+    // Keep the figure readable: the last three notes stay.
+    while (this.elements.notes.children.length > 3) this.elements.notes.firstChild.remove();
+  }
+
+  build() {
+    const button = (label, aria) => make('button', { type: 'button', textContent: label, 'aria-label': aria });
+    const e = {
+      canvas: make('canvas', { role: 'img', 'aria-label': 'Particles flowing from noise to data' }),
+      play: button('❚❚', 'Pause the animation'),
+      time: make('input', { type: 'range', min: '0', max: '1000', value: '0', 'aria-label': 'Time t' }),
+      timeLabel: make('output', { textContent: 't = 0.00' }),
+      train: button('▶ Train', 'Train the model'),
+      reset: button('Reset', 'Start again from an untrained model'),
+      progress: make('progress', { max: 1, value: 0, 'aria-label': 'Training progress' }),
+      stepCount: make('span', { textContent: '0' }),
+      rate: make('span'),
+      badge: make('span', { className: 'badge' }),
+      stats: make('p', { className: 'stats' }),
+      chart: make('canvas', { className: 'chart', role: 'img', 'aria-label': 'Training loss' }),
+      notes: make('div', { className: 'notes', role: 'status', 'aria-live': 'polite' }),
+    };
+    const exports = make('div', { className: 'exports', part: 'export' }, [
+      this.exportButton('Link', 'Copy a link to this figure in the full playground', async () => {
+        const link = this.figure.shareLink();
+        try { await navigator.clipboard.writeText(link); this.note('Link copied.', { kind: 'info' }); } catch { this.note(link, { kind: 'info' }); }
+      }),
+      this.exportButton('PNG', 'Download the picture', () => this.figure.downloadPng()),
+      this.exportButton('WebM', 'Record 4 seconds of the animation', () => this.figure.recordWebm(4)),
+      this.exportButton('CSV', 'Download the samples', () => this.figure.downloadCsv()),
+      this.exportButton('Weights', 'Download the model weights', () => this.figure.downloadWeights()),
+      this.exportButton('Config', 'Download the settings as JSON', () => this.figure.downloadConfig()),
+    ]);
+    const upload = make('input', { type: 'file', accept: '.fpw,application/octet-stream', 'aria-label': 'Load model weights' });
+    upload.addEventListener('change', async () => {
+      const file = upload.files[0];
+      upload.value = '';
+      if (!file) return;
+      try { await this.importWeights(new Uint8Array(await file.arrayBuffer())); } catch (error) { this.note(`${file.name}: ${error.message}`, { kind: 'error' }); }
+    });
+    exports.append(make('label', { className: 'upload' }, ['Load ', upload]));
+    this.parts = {
+      play: e.play, time: make('span', { className: 'time' }, [e.time, e.timeLabel]),
+      train: e.train, reset: e.reset,
+      progress: make('span', { className: 'progress' }, [e.progress, ' step ', e.stepCount, ' ', e.rate]),
+      stats: e.stats, chart: e.chart, badge: e.badge, export: exports, messages: e.notes,
+    };
+    const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, this.parts.progress, e.badge]);
+    this.container = make('div', { className: 'figure' }, [e.canvas, e.notes, bar, e.chart, e.stats, exports]);
+    this.shadowRoot.replaceChildren(make('link', { rel: 'stylesheet', href: STYLE }), this.container);
+    this.elements = e;
+  }
+
+  exportButton(label, aria, run) {
+    const b = make('button', { type: 'button', textContent: label, 'aria-label': aria });
+    b.addEventListener('click', run);
+    return b;
+  }
+
+  applyLook() {
+    const s = this.figure.state;
+    for (const [name, node] of Object.entries(this.parts)) node.hidden = s.hide.includes(name);
+    // The loss chart only earns its space when training is on offer.
+    if (!s.hide.includes('chart') && s.hide.includes('train')) this.parts.chart.hidden = true;
+    this.container.classList.toggle('dark', s.theme === 'dark');
+    this.style.width = s.size > 0 ? `${s.size}px` : '';
+  }
+
+  // ---------------------------------------------------------------- API
+
+  play() { this.figure.play(); }
+
+  /** Stops the animation and any training. */
+  pause() {
+    this.figure.stopAnimation();
+    return this.figure.pause();
+  }
+
+  setTime(t) { this.figure.setTime(Number(t)); }
+
+  /** Trains `steps` more steps; resolves with {reason, step} when the run stops. */
+  async train(steps) {
+    await this.ready;
+    return new Promise((resolve) => {
+      const done = (e) => { this.figure.removeEventListener('stopped', done); resolve(e.detail); };
+      this.figure.addEventListener('stopped', done);
+      this.figure.train(Math.max(1, Math.floor(Number(steps) || 1)));
+    });
+  }
+
+  /** Draws fresh particles; resolves with their statistics. */
+  async sample() {
+    await this.ready;
+    await this.figure.resample();
+    return this.figure.stats;
+  }
+
+  get status() {
+    const s = this.figure ? this.figure.status() : { ready: false };
+    return { ready: s.ready, backend: s.backend, adapter: s.adapter, step: s.step, loss: s.loss, stepsPerSec: s.stepsPerSec, training: s.training, visible: s.visible, model: s.model, stats: s.stats, state: s.state, messages: s.messages };
+  }
+
+  exportWeights() { return this.figure.exportWeights(); }
+
+  importWeights(bytes) { return this.figure.importWeights(bytes); }
+}
+
+if (!customElements.get('flow-playground')) customElements.define('flow-playground', FlowPlaygroundElement);

@@ -1,0 +1,29 @@
+// The iframe mode: embed.html#dataset=moons&hide=export… — the hash becomes the element's
+// attributes, so values are checked (and reported) exactly as for <flow-playground>.
+import { PARAMS } from './state.js';
+import './element.js';
+
+const figure = document.getElementById('figure');
+
+function attributesFromHash() {
+  const out = [];
+  for (const part of window.location.hash.replace(/^#/, '').split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    try {
+      out.push([decodeURIComponent(eq < 0 ? part : part.slice(0, eq)), decodeURIComponent(eq < 0 ? '' : part.slice(eq + 1))]);
+    } catch {
+      console.warn(`<flow-playground>: '${part}' is not valid URL encoding`);
+    }
+  }
+  return out;
+}
+
+function apply() {
+  for (const [name, value] of attributesFromHash()) {
+    if (Object.hasOwn(PARAMS, name)) figure.setAttribute(name, value);
+    else console.warn(`<flow-playground>: ignoring unknown parameter '${name}' in the URL`);
+  }
+}
+apply();
+window.addEventListener('hashchange', apply);
