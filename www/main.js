@@ -91,9 +91,9 @@ $('export-link').addEventListener('click', async () => {
   const link = figure.shareLink();
   try {
     await navigator.clipboard.writeText(link);
-    notify('Link copied.', { kind: 'info' });
+    figure.say('Link copied.', { kind: 'info' });
   } catch {
-    notify(`Link: ${link}`, { kind: 'info' });
+    figure.say(`Link: ${link}`, { kind: 'info' });
   }
 });
 $('export-png').addEventListener('click', () => figure.downloadPng());
@@ -107,9 +107,9 @@ $('import-weights').addEventListener('change', async (e) => {
   if (!file) return;
   try {
     await figure.importWeights(new Uint8Array(await file.arrayBuffer()));
-    notify(`Loaded ${file.name}.`, { kind: 'info' });
+    figure.say(`Loaded ${file.name}.`, { kind: 'info' });
   } catch (error) {
-    notify(`${file.name}: ${error.message}`, { kind: 'error' });
+    figure.say(`${file.name}: ${error.message}`, { kind: 'error' });
   }
 });
 

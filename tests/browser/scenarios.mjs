@@ -1,5 +1,6 @@
 // The browser scenarios. Each returns a short note of what it measured.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM_ARGS, open, waitFor, check, mean, screenshotAtEnd } from './harness.mjs';
@@ -161,6 +162,35 @@ export const scenarios = {
     await trainTo(page, 10);
     // The lost device itself is reported by the browser; nothing else may fail.
     noErrors(errors.filter((e) => !/device|lost|destroyed/i.test(e)));
+  },
+
+  async 'exports download samples, weights, config and a picture; weights load back'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=300`);
+    const s = await firstSamples(page);
+    check(s.model === 'moons.fpw', `shipped model ${s.model}`);
+    const grab = async (id) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${id}`)]);
+      const file = path.join(ARTIFACTS, download.suggestedFilename());
+      await download.saveAs(file);
+      return { name: download.suggestedFilename(), bytes: readFileSync(file) };
+    };
+    const csv = (await grab('export-csv')).bytes.toString('utf8').trim().split('\n');
+    check(csv[0] === 'x,y' && csv.length === 301, `CSV header ${csv[0]}, ${csv.length} lines`);
+    check(csv.slice(1).every((l) => l.split(',').length === 2 && l.split(',').every((v) => Number.isFinite(Number(v)))), 'CSV rows are not x,y numbers');
+    const weights = await grab('export-weights');
+    check(weights.bytes.subarray(0, 6).toString('latin1') === 'FLOWPG', 'weights file magic');
+    const config = JSON.parse((await grab('export-config')).bytes.toString('utf8'));
+    check(config.dataset === 'moons' && config.step === 6000, `config ${JSON.stringify(config)}`);
+    const png = (await grab('export-png')).bytes;
+    check(png.subarray(1, 4).toString('latin1') === 'PNG', 'not a PNG');
+    // The downloaded weights load back through the file input, and a broken file is refused.
+    await page.setInputFiles('#import-weights', path.join(ARTIFACTS, weights.name));
+    await waitFor(page, (x) => x.messages.some((m) => m.includes(`Loaded ${weights.name}`)), 'the weights to load');
+    await page.setInputFiles('#import-weights', { name: 'broken.fpw', mimeType: 'application/octet-stream', buffer: weights.bytes.subarray(0, 100) });
+    const refused = await waitFor(page, (x) => x.messages.some((m) => m.includes('broken.fpw') && m.includes('truncated')), 'the broken file to be refused');
+    check(refused.ready && refused.stats, 'the page stopped working after a bad file');
+    noErrors(errors);
+    return `CSV ${csv.length - 1} rows, weights ${weights.bytes.length} bytes, PNG ${png.length} bytes`;
   },
 
   async 'the layout fits a phone and the controls are labelled'(browser, origin) {
