@@ -178,7 +178,7 @@ struct BenchArgs {
     /// Timed training steps per size (after 10 warm-up steps).
     #[arg(long, default_value_t = 200)]
     steps: usize,
-    /// Particle counts for sampling throughput, comma-separated.
+    /// Particle counts for sampling throughput, comma-separated ("" skips sampling).
     #[arg(long, default_value = "10000,100000")]
     particles: String,
     /// Function evaluations per sampling run.
@@ -491,7 +491,11 @@ fn bench(args: BenchArgs, device: &Device) -> Result<(), String> {
             ))
         })
         .collect::<Result<_, String>>()?;
-    let particles: Vec<usize> = parse_list(&args.particles, "particle count")?;
+    let particles: Vec<usize> = if args.particles.trim().is_empty() {
+        Vec::new()
+    } else {
+        parse_list(&args.particles, "particle count")?
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("flex CPU backend, {threads} threads");
     let mut results = Vec::new();

@@ -94,7 +94,7 @@ export const embedScenarios = {
       // The iframe figure.
       await page.locator('#frame').scrollIntoViewIfNeeded();
       const frame = await findFrame(page);
-      await frame.waitForFunction(() => { const s = document.getElementById('figure').status; return s.ready && s.stats; }, null, { timeout: 120000 });
+      await frame.waitForFunction(() => { const s = document.getElementById('figure').status; return s && s.ready && s.stats; }, null, { timeout: 120000 });
       const inFrame = await frame.evaluate(() => document.getElementById('figure').status);
       check(inFrame.state.dataset === 'spirals' && inFrame.model === 'spirals.fpw', `iframe ${inFrame.state.dataset} ${inFrame.model}`);
       check(errors.length === 0, `console errors: ${errors}`);
@@ -116,8 +116,10 @@ export const embedScenarios = {
       await page.evaluate(() => { document.getElementById('live').train(1000000); });
       const [moving] = await untilFigures(page, ['live'], (s) => s.training && s.step > 6050, 'live training');
       // Scrolled away: it pauses and its step counter stops.
+      const scrolled = Date.now();
       await page.evaluate(() => window.scrollTo(0, 0));
       const [hidden] = await untilFigures(page, ['live'], (s) => !s.visible && !s.training, 'the live figure to pause off screen');
+      const pauseMs = Date.now() - scrolled;
       await page.waitForTimeout(2000);
       const [still] = await untilFigures(page, ['live'], () => true, 'status');
       check(still.step === hidden.step && !still.training, `off-screen step moved ${hidden.step} → ${still.step}`);
@@ -147,7 +149,7 @@ export const embedScenarios = {
         }
       }
       check(errors.length === 0, `console errors: ${errors}`);
-      return `live figure paused at step ${hidden.step} off screen (it had reached ${moving.step} on screen); weights file ${same.size} bytes re-imports to identical samples`;
+      return `live figure paused ${pauseMs} ms after leaving the screen, at step ${hidden.step} (${moving.step} when the scroll began); weights file ${same.size} bytes re-imports to identical samples`;
     } finally {
       await browser.close();
     }
@@ -178,12 +180,12 @@ export const embedScenarios = {
       p.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); });
       p.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); });
       await p.goto(`${server.origin}/blog/element.html`);
-      await p.waitForFunction(() => { const el = document.querySelector('flow-playground'); return el && el.status.ready && el.status.stats; }, null, { timeout: 120000 });
+      await p.waitForFunction(() => { const el = document.querySelector('flow-playground'); return el && el.status && el.status.ready && el.status.stats; }, null, { timeout: 120000 });
       const s = await p.evaluate(() => document.querySelector('flow-playground').status);
       check(s.model === 'moons.fpw' && s.state.nfe === 8, `element snippet: ${s.model}, nfe ${s.state.nfe}`);
       await p.goto(`${server.origin}/blog/iframe.html`);
       const frame = await findFrame(p);
-      await frame.waitForFunction(() => { const el = document.getElementById('figure'); return el && el.status.ready && el.status.stats; }, null, { timeout: 120000 });
+      await frame.waitForFunction(() => { const el = document.getElementById('figure'); return el && el.status && el.status.ready && el.status.stats; }, null, { timeout: 120000 });
       const f = await frame.evaluate(() => document.getElementById('figure').status);
       check(f.model === 'spirals.fpw' && f.state.solver === 'rk4', `iframe snippet: ${f.model}, ${f.state.solver}`);
       check(errors.length === 0, `console errors: ${errors}`);

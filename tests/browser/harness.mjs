@@ -57,9 +57,18 @@ export async function launch() {
   });
 }
 
+/** Contexts opened by the running scenario; run.mjs closes them after it, so a finished
+ * scenario's pages stop animating and training in the background. */
+export const openContexts = [];
+
+export async function closeContexts() {
+  for (const context of openContexts.splice(0)) await context.close().catch(() => {});
+}
+
 /** Opens `url` in a fresh context, recording console errors and every request's URL. */
 export async function open(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
   const context = await browser.newContext({ viewport });
+  openContexts.push(context);
   const page = await context.newPage();
   const errors = [];
   const requests = [];

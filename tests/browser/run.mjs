@@ -2,7 +2,7 @@
 // Usage: node tests/browser/run.mjs [name-filter]   (build first: scripts/build-wasm.sh)
 
 import path from 'node:path';
-import { ARTIFACTS, ROOT, serve, launch } from './harness.mjs';
+import { ARTIFACTS, ROOT, serve, launch, closeContexts } from './harness.mjs';
 import { scenarios as page } from './scenarios.mjs';
 import { embedScenarios } from './embed.mjs';
 
@@ -23,6 +23,8 @@ try {
     } catch (error) {
       failed += 1;
       console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${error.stack || error}`);
+    } finally {
+      await closeContexts();
     }
   }
 } finally {

@@ -1,0 +1,219 @@
+// Browser benchmarks, run by bench/browser/run.mjs in headless Chromium. Everything runs on the
+// page's main thread so that ours and TF.js meet the same conditions; the query string picks
+// the parts: ?train&sample&render (all by default).
+
+import init, { Playground } from '../../www/pkg/flow_playground.js';
+import { ParticleLayer, View, positionsAt } from '../../www/render.js';
+
+const params = new URLSearchParams(window.location.search);
+const parts = ['train', 'sample', 'render'].filter((p) => params.has(p));
+const run = parts.length ? parts : ['train', 'sample', 'render'];
+const results = [];
+window.benchResults = results;
+
+function log(row) {
+  results.push(row);
+  document.getElementById('out').textContent += `${JSON.stringify(row)}\n`;
+}
+
+// ------------------------------------------------------------------ shared host-side batch
+
+/** A host-built I-CFM batch, the same work both sides do per step: moons, noise, t, x_t, u. */
+function batch(n) {
+  const xt = new Float32Array(2 * n);
+  const t = new Float32Array(n);
+  const u = new Float32Array(2 * n);
+  for (let i = 0; i < n; i += 1) {
+    const theta = Math.PI * Math.random();
+    const up = Math.random() < 0.5;
+    const mx = (up ? Math.cos(theta) : 1 - Math.cos(theta)) + 0.2 * gauss();
+    const my = (up ? Math.sin(theta) : 0.5 - Math.sin(theta)) + 0.2 * gauss();
+    const x1 = [3 * mx - 1, 3 * my - 1];
+    const x0 = [gauss(), gauss()];
+    const ti = Math.random();
+    t[i] = ti;
+    for (let k = 0; k < 2; k += 1) {
+      xt[2 * i + k] = (1 - ti) * x0[k] + ti * x1[k];
+      u[2 * i + k] = x1[k] - x0[k];
+    }
+  }
+  return { xt, t, u };
+}
+
+function gauss() {
+  const a = 1 - Math.random();
+  return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * Math.random());
+}
+
+// ------------------------------------------------------------------ ours
+
+function config(width, batchSize) {
+  return JSON.stringify({
+    dataset: 'moons', source: 'gaussian', path: 'linear', param: 'velocity', coupling: 'independent',
+    timeSampling: 'uniform', width, depth: 3, activation: 'silu', timeEmbedding: 0, lr: 0.001,
+    batch: batchSize, warmup: 0, ema: 0, clip: 0, seed: 0,
+  });
+}
+
+async function oursTrain(backend, width, batchSize, steps, readEvery, warmup) {
+  const pg = await Playground.create(backend, config(width, batchSize), undefined);
+  pg.train(warmup);
+  await pg.readLoss();
+  const t0 = performance.now();
+  for (let done = 0; done < steps; done += readEvery) {
+    pg.train(readEvery);
+    await pg.readLoss();
+  }
+  const rate = (steps * 1000) / (performance.now() - t0);
+  pg.free();
+  return rate;
+}
+
+// ------------------------------------------------------------------ TF.js, the same model
+
+async function tfTrain(backend, width, batchSize, steps, readEvery, warmup) {
+  const { tf } = window;
+  await tf.setBackend(backend);
+  await tf.ready();
+  const dense = (i, o) => ({
+    w: tf.variable(tf.randomUniform([i, o], -1 / Math.sqrt(i), 1 / Math.sqrt(i))),
+    b: tf.variable(tf.randomUniform([o], -1 / Math.sqrt(i), 1 / Math.sqrt(i))),
+  });
+  const layers = [dense(3, width), dense(width, width), dense(width, width), dense(width, 2)];
+  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+  const step = () => {
+    const b = batch(batchSize);
+    const input = tf.tidy(() => tf.concat([tf.tensor2d(b.xt, [batchSize, 2]), tf.tensor2d(b.t, [batchSize, 1])], 1));
+    const target = tf.tensor2d(b.u, [batchSize, 2]);
+    const cost = optimizer.minimize(() => {
+      let h = input;
+      layers.forEach((l, i) => {
+        h = tf.add(tf.matMul(h, l.w), l.b);
+        if (i < layers.length - 1) h = tf.mul(h, tf.sigmoid(h)); // SiLU
+      });
+      return tf.mean(tf.square(tf.sub(h, target)));
+    }, true);
+    input.dispose();
+    target.dispose();
+    return cost;
+  };
+  const runSteps = async (n) => {
+    for (let done = 0; done < n; done += readEvery) {
+      let last = null;
+      for (let k = 0; k < readEvery; k += 1) {
+        if (last) last.dispose();
+        last = step();
+      }
+      await last.data();
+      last.dispose();
+    }
+  };
+  await runSteps(warmup);
+  const t0 = performance.now();
+  await runSteps(steps);
+  const rate = (steps * 1000) / (performance.now() - t0);
+  layers.forEach((l) => { l.w.dispose(); l.b.dispose(); });
+  optimizer.dispose();
+  return rate;
+}
+
+// ------------------------------------------------------------------ parts
+
+async function hasWebGpu() {
+  return Boolean(navigator.gpu && (await navigator.gpu.requestAdapter()));
+}
+
+async function trainPart() {
+  const gpu = await hasWebGpu();
+  const sizes = (params.get('sizes') || '64x256,256x1024').split(',').map((s) => s.split('x').map(Number));
+  const rounds = Number(params.get('rounds') || 2);
+  const k = Number(params.get('k') || 10);
+  // SwiftShader runs WebGPU on the CPU at seconds per step: keep its runs short.
+  const plan = [['cpu', 'wasm', Number(params.get('cpuSteps') || 100)]];
+  if (gpu) plan.push(['webgpu', 'webgpu', Number(params.get('gpuSteps') || 6)]);
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const [ours, theirs, steps] of plan) {
+      for (const [width, b] of sizes) {
+        for (const readEvery of [1, k]) {
+          const n = Math.max(steps, readEvery) - (Math.max(steps, readEvery) % readEvery);
+          const warm = Math.max(2, Math.min(readEvery, 10));
+          const a = await oursTrain(ours, width, b, n, readEvery, warm);
+          const t = await tfTrain(theirs, width, b, n, readEvery, warm);
+          log({ part: 'train', round, backend: ours, width, batch: b, readEvery, ours: a, tfjs: t, ratio: a / t });
+        }
+      }
+    }
+  }
+}
+
+async function samplePart() {
+  const gpu = await hasWebGpu();
+  const backends = gpu ? ['cpu', 'webgpu'] : ['cpu'];
+  const counts = (params.get('particles') || '10000,100000').split(',').map(Number);
+  const nfe = Number(params.get('nfe') || 20);
+  for (const backend of backends) {
+    const pg = await Playground.create(backend, config(64, 256), undefined);
+    for (const n of counts) {
+      for (const solver of ['euler', 'rk4']) {
+        await pg.sample(Math.min(n, 1000), solver, nfe, 1, false); // warm the kernels
+        const t0 = performance.now();
+        const out = await pg.sample(n, solver, nfe, 1, false);
+        const seconds = (performance.now() - t0) / 1000;
+        log({ part: 'sample', backend, solver, particles: n, nfe: out.nfe, particleEvalsPerSecond: (n * out.nfe) / seconds });
+      }
+    }
+    pg.free();
+  }
+}
+
+async function renderPart() {
+  const canvas = document.getElementById('canvas');
+  const ctx = canvas.getContext('2d');
+  const view = new View([-6.5, 6.5, -6.5, 6.5], canvas.width, canvas.height);
+  const layer = new ParticleLayer(canvas.width, canvas.height);
+  for (const n of (params.get('render') || '10000,100000,1000000').split(',').map(Number)) {
+    const states = 21;
+    const trajectory = new Float32Array(states * n * 2);
+    for (let i = 0; i < 2 * n; i += 1) trajectory[i] = gauss();
+    for (let s = 1; s < states; s += 1) {
+      for (let i = 0; i < 2 * n; i += 1) trajectory[s * 2 * n + i] = trajectory[(s - 1) * 2 * n + i] + 0.1 * gauss();
+    }
+    const position = new Float32Array(2 * n);
+    const frames = 60;
+    const times = [];
+    await new Promise((resolve) => {
+      let f = 0;
+      const frame = () => {
+        const t0 = performance.now();
+        positionsAt(trajectory, n, states, ((f % 60) / 60) * (states - 1), position);
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        layer.fade(0.88);
+        layer.plot(position, view, 0xff6b35, 2);
+        layer.blit(ctx);
+        times.push(performance.now() - t0);
+        f += 1;
+        if (f < frames) requestAnimationFrame(frame); else resolve();
+      };
+      requestAnimationFrame(frame);
+    });
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    log({ part: 'render', particles: n, canvas: canvas.width, msPerFrameMedian: median, msPerFrameP90: times[Math.floor(times.length * 0.9)], fitsIn60fps: median < 16.7 });
+  }
+}
+
+async function main() {
+  await init();
+  const { tf } = window;
+  tf.wasm.setWasmPaths(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', window.location.href).href);
+  try {
+    if (run.includes('train')) await trainPart();
+    if (run.includes('sample')) await samplePart();
+    if (run.includes('render')) await renderPart();
+  } catch (error) {
+    log({ error: String(error && error.stack ? error.stack : error) });
+  }
+  window.benchDone = true;
+}
+
+main();
