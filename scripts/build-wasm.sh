@@ -16,7 +16,10 @@ fi
 
 cargo build --lib --target wasm32-unknown-unknown --profile wasm-release
 rm -rf pkg
-wasm-bindgen --target web --no-typescript --out-dir pkg \
+# The name section is ~5 MB of function names (stack traces only); WASM_NAMES=1 keeps it.
+strip_names=(--remove-name-section --remove-producers-section)
+[ "${WASM_NAMES:-0}" = 1 ] && strip_names=()
+wasm-bindgen --target web --no-typescript "${strip_names[@]}" --out-dir pkg \
   "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/flow_playground.wasm"
 rm -rf www/pkg
 cp -r pkg www/pkg

@@ -187,6 +187,9 @@ struct BenchArgs {
     /// Time embedding for the benchmarked networks (0: raw t, as in the PyTorch peer).
     #[arg(long, default_value_t = 0)]
     time_embedding: usize,
+    /// Hidden non-linearity of the benchmarked networks.
+    #[arg(long, default_value = "silu")]
+    activation: Activation,
     /// Write the results as JSON here too.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -503,6 +506,7 @@ fn bench(args: BenchArgs, device: &Device) -> Result<(), String> {
         let model = VelocityMlpConfig::new()
             .with_width(width)
             .with_depth(3)
+            .with_activation(args.activation)
             .with_time_embedding(args.time_embedding);
         let config = TrainConfig::new(model).with_batch_size(batch);
         let mut trainer = Trainer::new(
@@ -521,8 +525,11 @@ fn bench(args: BenchArgs, device: &Device) -> Result<(), String> {
         }
         let _ = sum.into_scalar::<f32>();
         let rate = args.steps as f64 / start.elapsed().as_secs_f64();
-        println!("train  3x{width:<4} batch {batch:<5}  {rate:>9.1} steps/s");
-        results.push(json!({"kind": "train", "width": width, "depth": 3, "batch": batch, "steps_per_second": rate}));
+        println!(
+            "train  3x{width:<4} batch {batch:<5} {:<5} {rate:>9.1} steps/s",
+            args.activation.name()
+        );
+        results.push(json!({"kind": "train", "width": width, "depth": 3, "batch": batch, "activation": args.activation.name(), "steps_per_second": rate}));
     }
     let flow: Flow = Trainer::new(
         TrainConfig::new(VelocityMlpConfig::new().with_time_embedding(args.time_embedding)),

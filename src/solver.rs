@@ -428,13 +428,19 @@ async fn dopri5(
 /// Drives a future to completion on the current thread, polling until it is ready.
 ///
 /// Host backends complete device reads immediately, so this returns after one poll there; it
-/// must not be used on a future that waits for the browser's event loop.
+/// must not be used on a future that waits for the browser's event loop (in wasm, where
+/// nothing else could make progress, it panics instead of spinning forever).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
+    let mut polls = 0u64;
     loop {
         if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
             return out;
+        }
+        polls += 1;
+        if cfg!(target_arch = "wasm32") && polls > 1000 {
+            panic!("block_on: a future waited on the browser's event loop");
         }
         std::thread::yield_now();
     }

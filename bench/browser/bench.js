@@ -6,8 +6,8 @@ import init, { Playground } from '../../www/pkg/flow_playground.js';
 import { ParticleLayer, View, positionsAt } from '../../www/render.js';
 
 const params = new URLSearchParams(window.location.search);
-const parts = ['train', 'sample', 'render'].filter((p) => params.has(p));
-const run = parts.length ? parts : ['train', 'sample', 'render'];
+const parts = ['kernels', 'train', 'sample', 'render'].filter((p) => params.has(p));
+const run = parts.length ? parts : ['kernels', 'train', 'sample', 'render'];
 const results = [];
 window.benchResults = results;
 
@@ -71,7 +71,7 @@ async function oursTrain(backend, width, batchSize, steps, readEvery, warmup) {
 
 // ------------------------------------------------------------------ TF.js, the same model
 
-async function tfTrain(backend, width, batchSize, steps, readEvery, warmup) {
+async function tfTrain(backend, width, batchSize, steps, readEvery, warmup, onWarm = () => {}) {
   const { tf } = window;
   await tf.setBackend(backend);
   await tf.ready();
@@ -109,6 +109,7 @@ async function tfTrain(backend, width, batchSize, steps, readEvery, warmup) {
     }
   };
   await runSteps(warmup);
+  onWarm();
   const t0 = performance.now();
   await runSteps(steps);
   const rate = (steps * 1000) / (performance.now() - t0);
@@ -143,6 +144,38 @@ async function trainPart() {
         }
       }
     }
+  }
+}
+
+/** WebGPU work per training step, counted at the browser's API: compute dispatches (kernel
+ * launches), buffer uploads (writeBuffer) and readbacks (mapAsync). */
+async function kernelsPart() {
+  if (!(await hasWebGpu())) return;
+  const counts = { dispatch: 0, writeBuffer: 0, mapAsync: 0, submit: 0 };
+  const wrap = (proto, name, key) => {
+    const original = proto[name];
+    proto[name] = function counted(...args) { counts[key] += 1; return original.apply(this, args); };
+  };
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', 'dispatch');
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', 'dispatch');
+  wrap(GPUQueue.prototype, 'writeBuffer', 'writeBuffer');
+  wrap(GPUBuffer.prototype, 'mapAsync', 'mapAsync');
+  wrap(GPUQueue.prototype, 'submit', 'submit');
+  for (const [width, b] of [[64, 256]]) {
+    const pg = await Playground.create('webgpu', config(width, b), undefined);
+    pg.train(3);
+    await pg.readLoss();
+    for (const key of Object.keys(counts)) counts[key] = 0;
+    const steps = 5;
+    pg.train(steps);
+    await pg.readLoss();
+    const per = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / steps]));
+    log({ part: 'kernels', backend: 'webgpu', peer: 'ours', width, batch: b, perStep: per });
+    pg.free();
+    const reset = () => { for (const key of Object.keys(counts)) counts[key] = 0; };
+    await tfTrain('webgpu', width, b, steps, steps, 3, reset);
+    const tfPer = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / steps]));
+    log({ part: 'kernels', backend: 'webgpu', peer: 'tfjs', width, batch: b, perStep: tfPer });
   }
 }
 
@@ -207,6 +240,7 @@ async function main() {
   const { tf } = window;
   tf.wasm.setWasmPaths(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', window.location.href).href);
   try {
+    if (run.includes('kernels')) await kernelsPart();
     if (run.includes('train')) await trainPart();
     if (run.includes('sample')) await samplePart();
     if (run.includes('render')) await renderPart();

@@ -65,6 +65,7 @@ try {
         if (row.error) console.log('error:', row.error);
         else if (row.part === 'train') console.log(`train  ${row.backend.padEnd(6)} 3x${row.width} b${row.batch} read every ${String(row.readEvery).padEnd(2)}: ours ${row.ours.toFixed(2)}/s, TF.js ${row.tfjs.toFixed(2)}/s, ratio ${row.ratio.toFixed(2)}x (round ${row.round})`);
         else if (row.part === 'sample') console.log(`sample ${row.backend.padEnd(6)} ${row.solver.padEnd(5)} ${row.particles} particles × ${row.nfe} NFE: ${row.particleEvalsPerSecond.toExponential(2)} particle-evals/s`);
+        else if (row.part === 'kernels') console.log(`kernels webgpu ${row.peer.padEnd(5)} 3x${row.width} b${row.batch}: per training step ${Object.entries(row.perStep).map(([k, v]) => `${v.toFixed(1)} ${k}`).join(', ')}`);
         else if (row.part === 'render') console.log(`render ${row.particles} particles with trails on ${row.canvas}²: ${row.msPerFrameMedian.toFixed(1)} ms/frame median (p90 ${row.msPerFrameP90.toFixed(1)})`);
       }
       seen = rows.length;

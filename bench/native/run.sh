@@ -9,6 +9,7 @@ cd "$ROOT"
 ROUNDS="${1:-3}"
 THREADS="${THREADS:-$(nproc)}"
 SIZES="${SIZES:-64x256 256x1024}"
+ACTIVATIONS="${ACTIVATIONS:-silu relu}"
 STEPS="${STEPS:-300}"
 VENV="${BENCH_VENV:-$ROOT/bench/.venv}"
 OUT="$ROOT/bench/results"
@@ -25,13 +26,15 @@ CLI="$TARGET_DIR/release/flow-playground"
 results="$OUT/native.jsonl"
 : > "$results"
 for round in $(seq "$ROUNDS"); do
-  for size in $SIZES; do
-    width="${size%x*}"; batch="${size#*x}"
-    RAYON_NUM_THREADS="$THREADS" "$CLI" bench --train "$size" --steps "$STEPS" --particles "" \
-      --time-embedding 0 --json "$OUT/ours.json" >/dev/null
-    python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(json.dumps({'peer':'burn-flex','round':$round,'width':r['width'],'batch':r['batch'],'steps_per_second':r['steps_per_second']}))" "$OUT/ours.json" >> "$results"
-    "$VENV/bin/python" "$ROOT/bench/native/torch_bench.py" --width "$width" --batch "$batch" \
-      --steps "$STEPS" --threads "$THREADS" | python3 -c "import json,sys; r=json.load(sys.stdin); r['round']=$round; print(json.dumps(r))" >> "$results"
+  for act in $ACTIVATIONS; do
+    for size in $SIZES; do
+      width="${size%x*}"; batch="${size#*x}"
+      RAYON_NUM_THREADS="$THREADS" "$CLI" bench --train "$size" --steps "$STEPS" --particles "" \
+        --time-embedding 0 --activation "$act" --json "$OUT/ours.json" >/dev/null
+      python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(json.dumps({'peer':'burn-flex','round':$round,'activation':r['activation'],'width':r['width'],'batch':r['batch'],'steps_per_second':r['steps_per_second']}))" "$OUT/ours.json" >> "$results"
+      "$VENV/bin/python" "$ROOT/bench/native/torch_bench.py" --width "$width" --batch "$batch" \
+        --steps "$STEPS" --threads "$THREADS" --activation "$act" | python3 -c "import json,sys; r=json.load(sys.stdin); r['round']=$round; print(json.dumps(r))" >> "$results"
+    done
   done
 done
 
@@ -39,9 +42,9 @@ python3 - "$results" "$THREADS" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print(f"native training, {sys.argv[2]} threads, median of {max(r['round'] for r in rows)} interleaved rounds")
-print(f"{'size':>12} {'burn flex':>12} {'pytorch':>12} {'ratio':>8}")
-for size in sorted({(r['width'], r['batch']) for r in rows}):
-    ours = statistics.median(r['steps_per_second'] for r in rows if r['peer'] == 'burn-flex' and (r['width'], r['batch']) == size)
-    theirs = statistics.median(r['steps_per_second'] for r in rows if r['peer'] == 'pytorch' and (r['width'], r['batch']) == size)
-    print(f"{'3x%d b%d' % size:>12} {ours:>10.1f}/s {theirs:>10.1f}/s {ours / theirs:>7.2f}x")
+print(f"{'activation':>10} {'size':>12} {'burn flex':>12} {'pytorch':>12} {'ratio':>8}")
+for key in sorted({(r['activation'], r['width'], r['batch']) for r in rows}):
+    pick = lambda peer: statistics.median(r['steps_per_second'] for r in rows if r['peer'] == peer and (r['activation'], r['width'], r['batch']) == key)
+    ours, theirs = pick('burn-flex'), pick('pytorch')
+    print(f"{key[0]:>10} {'3x%d b%d' % key[1:]:>12} {ours:>10.1f}/s {theirs:>10.1f}/s {ours / theirs:>7.2f}x")
 PY

@@ -31,14 +31,16 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--read-every", type=int, default=100)
+    p.add_argument("--activation", choices=["silu", "relu"], default="silu")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     w = a.width
+    act = torch.nn.SiLU if a.activation == "silu" else torch.nn.ReLU
     model = torch.nn.Sequential(
-        torch.nn.Linear(3, w), torch.nn.SiLU(),
-        torch.nn.Linear(w, w), torch.nn.SiLU(),
-        torch.nn.Linear(w, w), torch.nn.SiLU(),
+        torch.nn.Linear(3, w), act(),
+        torch.nn.Linear(w, w), act(),
+        torch.nn.Linear(w, w), act(),
         torch.nn.Linear(w, 2),
     )
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-8)
@@ -65,7 +67,8 @@ def main() -> None:
     float(total)
     rate = a.steps / (time.perf_counter() - start)
     print(json.dumps({"peer": "pytorch", "torch": torch.__version__, "threads": a.threads,
-                      "width": w, "batch": a.batch, "steps_per_second": rate}))
+                      "width": w, "batch": a.batch, "activation": a.activation,
+                      "steps_per_second": rate}))
 
 
 if __name__ == "__main__":
