@@ -172,7 +172,7 @@ struct SampleArgs {
 
 #[derive(Args)]
 struct BenchArgs {
-    /// Training sizes as WIDTHxBATCH, comma-separated (3 hidden layers each).
+    /// Training sizes as WIDTHxBATCH, comma-separated (3 hidden layers each; "" skips training).
     #[arg(long, default_value = "64x256,256x1024")]
     train: String,
     /// Timed training steps per size (after 10 warm-up steps).
@@ -480,6 +480,7 @@ fn bench(args: BenchArgs, device: &Device) -> Result<(), String> {
     let sizes: Vec<(usize, usize)> = args
         .train
         .split(',')
+        .filter(|p| !p.trim().is_empty())
         .map(|p| {
             let (w, b) = p
                 .split_once('x')

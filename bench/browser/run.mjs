@@ -5,7 +5,7 @@
 
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -21,14 +21,15 @@ try {
   const www = path.join(ROOT, 'www');
   const size = (file) => {
     const bytes = readFileSync(file);
-    return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli };
   };
   const wasm = size(path.join(www, 'pkg/flow_playground_bg.wasm'));
   const js = [...readdirSync(www).filter((f) => f.endsWith('.js')).map((f) => path.join(www, f)), path.join(www, 'pkg/flow_playground.js')]
-    .map(size).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
+    .map(size).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }), { raw: 0, gzip: 0, brotli: 0 });
   const models = readdirSync(path.join(www, 'models')).filter((f) => f.endsWith('.fpw')).map((f) => statSync(path.join(www, 'models', f)).size);
   out.weight = { wasm, js, modelBytes: models[0] };
-  console.log(`page weight: wasm ${(wasm.raw / 2 ** 20).toFixed(2)} MiB raw, ${(wasm.gzip / 2 ** 20).toFixed(2)} MiB gzip; JS ${(js.raw / 1024).toFixed(0)} KiB raw, ${(js.gzip / 1024).toFixed(0)} KiB gzip; a shipped model ${(models[0] / 1024).toFixed(0)} KiB`);
+  console.log(`page weight: wasm ${(wasm.raw / 2 ** 20).toFixed(2)} MiB raw, ${(wasm.gzip / 2 ** 20).toFixed(2)} MiB gzip, ${(wasm.brotli / 2 ** 20).toFixed(2)} MiB brotli; JS ${(js.raw / 1024).toFixed(0)} KiB raw, ${(js.gzip / 1024).toFixed(0)} KiB gzip; a shipped model ${(models[0] / 1024).toFixed(0)} KiB`);
 
   // ---------------------------------------------------------------- start-up
   if (!query || query.includes('startup')) {
