@@ -137,6 +137,7 @@ export class Figure extends EventTarget {
     }
     this.ready = true;
     this.updateButtons();
+    this.updateProgress();
     await this.refreshAll();
     this.dispatchEvent(new CustomEvent('ready', { detail: this.status() }));
   }

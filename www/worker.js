@@ -76,7 +76,8 @@ async function handleInit({ figure, backend, config, points }) {
     pg = await Playground.create(choice.backend, config, points);
   } catch (error) {
     const f = failure(error);
-    if (f.fatal || choice.backend === 'cpu' || /config|must|unknown|needs|handles/.test(f.message)) throw error;
+    // Only a device that will not start sends this worker to the CPU; a bad config is reported.
+    if (f.fatal || choice.backend === 'cpu' || !f.message.startsWith('WebGPU initialisation failed')) throw error;
     // WebGPU would not start: this worker continues on the CPU.
     note = `WebGPU failed (${f.message}); using the CPU`;
     ready = Promise.resolve({ backend: 'cpu', adapter: 'CPU (wasm)', note });

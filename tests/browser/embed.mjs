@@ -72,6 +72,8 @@ export const embedScenarios = {
       for (const [id, s] of Object.entries(byId)) {
         check(s.model && s.step === 6000, `${id}: model ${s.model} at step ${s.step}`);
       }
+      const shownStep = await page.evaluate(() => document.getElementById('live').shadowRoot.querySelector('.progress span').textContent);
+      check(shownStep === '6000', `the live figure shows step ${shownStep}`);
       // Their state is their attributes.
       check(byId.euler1.state.solver === 'euler' && byId.euler1.state.nfe === 1 && byId.euler1.stats.nfe === 1, 'euler1 settings');
       check(byId.euler32.stats.nfe === 32, 'euler32 NFE');
