@@ -12,6 +12,8 @@ const FIELD_GRID = 21;
 const DATA_POINTS = 2000;
 const PAIRS = 300;
 const PATHS = 150;
+/** Above this many particles `renderer=auto` draws them with WebGL2 rather than on the CPU. */
+const GL_PARTICLES = 20000;
 const THEMES = {
   light: {
     data: 'rgba(120, 130, 150, 0.55)', particles: 0xff6b35, learned: 'rgba(40, 110, 220, 0.85)',
@@ -73,6 +75,7 @@ export class Figure extends EventTarget {
     this.client.attach(this.id, { onEvent: (m) => this.onEvent(m), onFatal: (f) => this.onFatal(f) });
     this.ready = false;
     this.backend = null;
+    this.renderer = null;
     this.adapter = null;
     this.training = false;
     this.resumeWhenVisible = false;
@@ -96,7 +99,10 @@ export class Figure extends EventTarget {
     this.visible = true;
     this.running = false;
     this.view = null;
-    this.layer = null;
+    this.cpuLayer = null;
+    this.glLayer = null;
+    this.glKey = '';
+    this.glFailed = new Set();
     this.messages = [];
     this.bind();
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -184,6 +190,8 @@ export class Figure extends EventTarget {
     this.running = false;
     this.resizeObserver.disconnect();
     this.client.detach(this.id);
+    if (this.glLayer) this.glLayer.dispose();
+    this.glLayer = null;
   }
 
   // ------------------------------------------------------------------ worker events
@@ -269,7 +277,6 @@ export class Figure extends EventTarget {
     const n = message.x.length / 2;
     const states = message.trajectory ? message.trajectory.length / (2 * n) : 0;
     this.samples = { ...message, n, states };
-    this.position = new Float32Array(2 * n);
     this.fieldStale = true;
     if (this.data) {
       const s = meanStd(message.x);
@@ -354,7 +361,43 @@ export class Figure extends EventTarget {
     this.snapshot = null;
     this.updateButtons();
     this.updateProgress();
-    if (this.layer) this.layer.clear();
+    this.clearParticles();
+  }
+
+  clearParticles() {
+    if (this.cpuLayer) this.cpuLayer.clear();
+    if (this.glLayer) this.glLayer.clear();
+  }
+
+  /**
+   * The particle layer for the renderer choice and particle count. `auto` plots on the CPU up
+   * to GL_PARTICLES particles and above that uses WebGL2 where it runs on a GPU; `webgl`
+   * uses WebGL2 even when emulated; `canvas` always plots on the CPU.
+   */
+  particleLayer() {
+    const size = this.ui.canvas.width;
+    const { renderer } = this.state;
+    const n = this.samples ? this.samples.n : 0;
+    const mode = renderer === 'webgl' ? 'any' : renderer === 'auto' && n > GL_PARTICLES ? 'hardware' : null;
+    if (mode) {
+      const key = `${mode}:${size}`;
+      if (this.glLayer && (this.glLayer.lost || this.glKey !== key)) {
+        if (this.glLayer.lost) this.glFailed.add(this.glKey);
+        else this.glLayer.dispose();
+        this.glLayer = null;
+      }
+      if (!this.glLayer && !this.glFailed.has(key)) {
+        this.glLayer = render.GlParticleLayer.create(size, size, { hardwareOnly: mode === 'hardware' });
+        this.glKey = key;
+        if (!this.glLayer) {
+          this.glFailed.add(key);
+          if (mode === 'any') this.say('WebGL2 is unavailable here: particles are drawn on the CPU.', { kind: 'info' });
+        }
+      }
+      if (this.glLayer) return this.glLayer;
+    }
+    if (!this.cpuLayer || this.cpuLayer.width !== size) this.cpuLayer = new render.ParticleLayer(size, size);
+    return this.cpuLayer;
   }
 
   /** Applies changed parameters: restarts the run, resamples or redraws as each needs. */
@@ -579,10 +622,9 @@ export class Figure extends EventTarget {
     const { canvas, chart } = this.ui;
     const dpr = window.devicePixelRatio || 1;
     const size = Math.max(100, Math.round(canvas.clientWidth * dpr));
-    if (canvas.width !== size || !this.layer) {
+    if (canvas.width !== size) {
       canvas.width = size;
       canvas.height = size;
-      this.layer = new render.ParticleLayer(size, size);
     }
     this.view = new render.View(BOUNDS, size, size);
     if (chart) {
@@ -632,7 +674,7 @@ export class Figure extends EventTarget {
     if (this.anim.playing) {
       if (this.anim.t >= 1) {
         this.anim.hold += dt;
-        if (this.anim.hold > 0.8) { this.anim.t = 0; this.anim.hold = 0; if (this.layer) this.layer.clear(); }
+        if (this.anim.hold > 0.8) { this.anim.t = 0; this.anim.hold = 0; this.clearParticles(); }
       } else {
         this.anim.t = Math.min(1, this.anim.t + dt / 2.5);
       }
@@ -660,10 +702,10 @@ export class Figure extends EventTarget {
     const at = render.stateIndex(s.times, this.anim.t);
     if (layers.includes('paths')) render.drawTrajectories(ctx, s.trajectory, s.n, s.states, PATHS, at, view, colors.paths);
     if (layers.includes('particles')) {
-      render.positionsAt(s.trajectory, s.n, s.states, at, this.position);
-      if (layers.includes('trails')) this.layer.fade(0.88); else this.layer.clear();
-      this.layer.plot(this.position, view, colors.particles, dot);
-      this.layer.blit(ctx);
+      const layer = this.particleLayer();
+      this.renderer = layer instanceof render.GlParticleLayer ? 'webgl' : 'canvas';
+      layer.draw(s, at, view, colors.particles, dot, layers.includes('trails') ? 0.88 : 0);
+      layer.blit(ctx);
     }
   }
 
@@ -673,7 +715,7 @@ export class Figure extends EventTarget {
       ready: this.ready, backend: this.backend, adapter: this.adapter, training: this.training,
       step: this.step, loss: this.losses.length ? this.losses[this.losses.length - 1] : null,
       losses: [...this.losses], stepsPerSec: this.stepsPerSec, stats: this.stats, visible: this.visible,
-      model: this.model ? this.model.file : null, t: this.anim.t, messages: [...this.messages], state: { ...this.state },
+      model: this.model ? this.model.file : null, t: this.anim.t, renderer: this.renderer, messages: [...this.messages], state: { ...this.state },
     };
   }
 }

@@ -1,5 +1,6 @@
-// Drawing: functions of (context, typed arrays, view) with no other state, plus one pixel
-// buffer for particles with fading trails. World coordinates are mapped by a View.
+// Drawing: functions of (context, typed arrays, view) with no other state, plus the particle
+// layer with fading trails, plotted on the CPU (ParticleLayer) or by WebGL2 (GlParticleLayer)
+// behind the same draw/clear/blit methods. World coordinates are mapped by a View.
 
 /** Maps world coordinates (y up) to canvas pixels (y down). */
 export class View {
@@ -169,10 +170,11 @@ export class ParticleLayer {
     const g = (rgb >> 8) & 255;
     const b = rgb & 255;
     const colour = (0xff << 24) | (b << 16) | (g << 8) | r;
-    const half = size >> 1;
+    // The square of pixels whose centres lie within size/2 of the point, as GL points cover.
+    const half = size / 2;
     for (let i = 0; i < xy.length; i += 2) {
-      const x = Math.round(view.px(xy[i])) - half;
-      const y = Math.round(view.py(xy[i + 1])) - half;
+      const x = Math.round(view.px(xy[i]) - half);
+      const y = Math.round(view.py(xy[i + 1]) - half);
       if (x < 0 || y < 0 || x + size > w || y + size > h) continue;
       for (let dy = 0; dy < size; dy += 1) {
         const row = (y + dy) * w + x;
@@ -181,10 +183,200 @@ export class ParticleLayer {
     }
   }
 
+  /**
+   * Draws `samples` ({trajectory [states, n, 2], n, states}) at fractional state `at`, after
+   * fading the previous frame by `keep` (0: clear; → 1: long trails).
+   */
+  draw(samples, at, view, rgb, size, keep) {
+    const { trajectory, n, states } = samples;
+    if (!this.position || this.position.length !== 2 * n) this.position = new Float32Array(2 * n);
+    positionsAt(trajectory, n, states, at, this.position);
+    if (keep > 0) this.fade(keep); else this.clear();
+    this.plot(this.position, view, rgb, size);
+  }
+
   /** Draws the buffer onto `ctx`. */
   blit(ctx) {
     this.ctx.putImageData(this.image, 0, 0);
     ctx.drawImage(this.canvas, 0, 0);
+  }
+}
+
+const GL_VERTEX = `#version 300 es
+// Position of a particle between two recorded solver states, in clip space.
+in vec2 a;
+in vec2 b;
+uniform float frac;
+uniform vec4 bounds; // xmin, xmax, ymin, ymax
+uniform float size;
+void main() {
+  vec2 p = mix(a, b, frac);
+  gl_Position = vec4(2.0 * (p.x - bounds.x) / (bounds.y - bounds.x) - 1.0,
+                     2.0 * (p.y - bounds.z) / (bounds.w - bounds.z) - 1.0, 0.0, 1.0);
+  gl_PointSize = size;
+}`;
+const GL_POINT = `#version 300 es
+precision mediump float;
+uniform vec4 colour;
+out vec4 fragment;
+void main() { fragment = colour; }`;
+const GL_FULLSCREEN = `#version 300 es
+void main() {
+  // One triangle that covers the viewport, from the vertex index alone.
+  vec2 p = vec2(float((gl_VertexID & 1) << 2) - 1.0, float((gl_VertexID & 2) << 1) - 1.0);
+  gl_Position = vec4(p, 0.0, 1.0);
+}`;
+
+function glProgram(gl, vertex, fragment) {
+  const program = gl.createProgram();
+  for (const [type, source] of [[gl.VERTEX_SHADER, vertex], [gl.FRAGMENT_SHADER, fragment]]) {
+    const shader = gl.createShader(type);
+    gl.shaderSource(shader, source);
+    gl.compileShader(shader);
+    if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(shader));
+    gl.attachShader(program, shader);
+  }
+  gl.linkProgram(program);
+  if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(program));
+  return program;
+}
+
+/** The name of the device behind `gl` (unmasked where the browser allows it). */
+function glRenderer(gl) {
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
+/**
+ * The particle layer on WebGL2, for counts where plotting on the CPU no longer fits a frame.
+ * A sample's whole trajectory ([states, n, 2]) is uploaded once; each frame binds two of its
+ * states as vertex attributes and the vertex shader interpolates between them, so a frame is
+ * one fade pass and one draw call with no per-particle work in JavaScript. Trails: the
+ * drawing buffer is kept between frames and faded (premultiplied alpha) by blending.
+ */
+export class GlParticleLayer {
+  /**
+   * A layer, or null where WebGL2 is unavailable. With `hardwareOnly`, also null where WebGL
+   * is emulated on the CPU (SwiftShader, llvmpipe): there the CPU plot is the faster of the two.
+   */
+  static create(width, height, { hardwareOnly = false } = {}) {
+    const attributes = {
+      alpha: true, premultipliedAlpha: true, preserveDrawingBuffer: true, antialias: false, depth: false,
+      failIfMajorPerformanceCaveat: hardwareOnly,
+    };
+    let canvas = typeof OffscreenCanvas === 'undefined' ? null : new OffscreenCanvas(width, height);
+    let gl = canvas ? canvas.getContext('webgl2', attributes) : null;
+    if (!gl && typeof document !== 'undefined') {
+      canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      gl = canvas.getContext('webgl2', attributes);
+    }
+    if (!gl) return null;
+    if (hardwareOnly && /swiftshader|llvmpipe|softpipe|software|basic render/i.test(glRenderer(gl))) {
+      const lose = gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+      return null;
+    }
+    try {
+      return new GlParticleLayer(canvas, gl, width, height);
+    } catch (error) {
+      console.warn(`WebGL2 particle layer unavailable: ${error.message}`);
+      return null;
+    }
+  }
+
+  constructor(canvas, gl, width, height) {
+    this.canvas = canvas;
+    this.gl = gl;
+    this.device = glRenderer(gl);
+    this.width = width;
+    this.height = height;
+    this.points = glProgram(gl, GL_VERTEX, GL_POINT);
+    this.fader = glProgram(gl, GL_FULLSCREEN, '#version 300 es\nprecision mediump float;\nout vec4 f;\nvoid main() { f = vec4(2.0 / 255.0); }');
+    this.loc = {
+      a: gl.getAttribLocation(this.points, 'a'),
+      b: gl.getAttribLocation(this.points, 'b'),
+      frac: gl.getUniformLocation(this.points, 'frac'),
+      bounds: gl.getUniformLocation(this.points, 'bounds'),
+      size: gl.getUniformLocation(this.points, 'size'),
+      colour: gl.getUniformLocation(this.points, 'colour'),
+    };
+    this.vao = gl.createVertexArray();
+    this.buffer = gl.createBuffer();
+    this.uploaded = null;
+    const range = gl.getParameter(gl.ALIASED_POINT_SIZE_RANGE);
+    this.maxPoint = range ? range[1] : 1;
+    gl.viewport(0, 0, width, height);
+    this.clear();
+  }
+
+  /** True once the browser has taken the context away (the figure then draws on the CPU). */
+  get lost() { return this.gl.isContextLost(); }
+
+  clear() {
+    const { gl } = this;
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+  }
+
+  /**
+   * Draws `samples` ({trajectory [states, n, 2], n, states}) at fractional state `at`, after
+   * fading the previous frame by `keep` (0: clear; → 1: long trails).
+   */
+  draw(samples, at, view, rgb, size, keep) {
+    const { gl, loc } = this;
+    const { trajectory, n, states } = samples;
+    if (this.uploaded !== trajectory) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
+      gl.bufferData(gl.ARRAY_BUFFER, trajectory, gl.STATIC_DRAW);
+      this.uploaded = trajectory;
+    }
+    if (keep > 0) {
+      // dst ← keep·dst − 2/255: the subtraction lets faint trails reach zero, which rounding
+      // of 8-bit channels would otherwise keep at a few units for ever.
+      gl.useProgram(this.fader);
+      gl.enable(gl.BLEND);
+      gl.blendColor(0, 0, 0, keep);
+      gl.blendEquation(gl.FUNC_REVERSE_SUBTRACT);
+      gl.blendFunc(gl.ONE, gl.CONSTANT_ALPHA);
+      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      gl.disable(gl.BLEND);
+    } else {
+      this.clear();
+    }
+    const s = Math.min(states - 1, Math.floor(at));
+    const next = Math.min(states - 1, s + 1);
+    gl.useProgram(this.points);
+    gl.bindVertexArray(this.vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
+    gl.enableVertexAttribArray(loc.a);
+    gl.vertexAttribPointer(loc.a, 2, gl.FLOAT, false, 8, 8 * s * n);
+    gl.enableVertexAttribArray(loc.b);
+    gl.vertexAttribPointer(loc.b, 2, gl.FLOAT, false, 8, 8 * next * n);
+    gl.uniform1f(loc.frac, next > s ? at - s : 0);
+    const [x0, x1, y0, y1] = view.bounds;
+    gl.uniform4f(loc.bounds, x0, x1, y0, y1);
+    gl.uniform1f(loc.size, Math.min(size, this.maxPoint));
+    gl.uniform4f(loc.colour, ((rgb >> 16) & 255) / 255, ((rgb >> 8) & 255) / 255, (rgb & 255) / 255, 1);
+    gl.drawArrays(gl.POINTS, 0, n);
+    gl.bindVertexArray(null);
+  }
+
+  /** Draws the layer onto `ctx`. */
+  blit(ctx) {
+    ctx.drawImage(this.canvas, 0, 0);
+  }
+
+  /** Frees the GPU buffers now rather than at garbage collection. */
+  dispose() {
+    const { gl } = this;
+    gl.deleteBuffer(this.buffer);
+    gl.deleteVertexArray(this.vao);
+    gl.deleteProgram(this.points);
+    gl.deleteProgram(this.fader);
+    const lose = gl.getExtension('WEBGL_lose_context');
+    if (lose) lose.loseContext();
   }
 }
 

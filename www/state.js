@@ -35,6 +35,7 @@ export const PARAMS = {
   t: { ...float(1, 0, 1), label: 'Time t', group: 'view' },
   layers: { type: 'set', options: LAYERS, default: ['data', 'particles', 'trails', 'field'], label: 'Layers', group: 'view' },
   backend: { ...enumOf(['auto', 'webgpu', 'cpu'], 'auto'), label: 'Backend', group: 'view' },
+  renderer: { ...enumOf(['auto', 'canvas', 'webgl'], 'auto'), label: 'Particle renderer', group: 'view' },
   // Figure options (the element, the iframe and the page read them; the page shows no control).
   pretrained: { type: 'bool', default: true, label: 'Start from the shipped model', group: 'embed' },
   autoplay: { type: 'bool', default: true, label: 'Animate', group: 'embed' },

@@ -67,7 +67,9 @@ try {
         else if (row.part === 'train') console.log(`train  ${row.backend.padEnd(6)} 3x${row.width} b${row.batch} read every ${String(row.readEvery).padEnd(2)}: ours ${row.ours.toFixed(2)}/s, TF.js ${row.tfjs.toFixed(2)}/s, ratio ${row.ratio.toFixed(2)}x (round ${row.round})`);
         else if (row.part === 'sample') console.log(`sample ${row.backend.padEnd(6)} ${row.solver.padEnd(5)} ${row.particles} particles × ${row.nfe} NFE: ${row.particleEvalsPerSecond.toExponential(2)} particle-evals/s`);
         else if (row.part === 'kernels') console.log(`kernels webgpu ${row.peer.padEnd(5)} 3x${row.width} b${row.batch}: per training step ${Object.entries(row.perStep).map(([k, v]) => `${v.toFixed(1)} ${k}`).join(', ')}`);
-        else if (row.part === 'render') console.log(`render ${row.particles} particles with trails on ${row.canvas}²: ${row.msPerFrameMedian.toFixed(1)} ms/frame median (p90 ${row.msPerFrameP90.toFixed(1)})`);
+        else if (row.part === 'render' && row.device) console.log(`render: WebGL2 runs on ${row.device}`);
+        else if (row.part === 'render' && row.ratio) console.log(`render ${row.particles} particles, round ${row.round}: ${row.ratio} ${row.value.toFixed(2)}×`);
+        else if (row.part === 'render' && row.renderer) console.log(`render ${row.particles} particles with trails on ${row.canvas}² by ${row.renderer.padEnd(6)}: frame interval ${row.intervalMedian.toFixed(1)} ms median (p90 ${row.intervalP90.toFixed(1)}), main thread ${row.msPerFrameMedian.toFixed(1)} ms (p90 ${row.msPerFrameP90.toFixed(1)})`);
       }
       seen = rows.length;
       if (done) break;

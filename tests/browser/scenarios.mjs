@@ -193,6 +193,40 @@ export const scenarios = {
     return `CSV ${csv.length - 1} rows, weights ${weights.bytes.length} bytes, PNG ${png.length} bytes`;
   },
 
+  // The same seeded samples drawn by WebGL2 and by the CPU plot must light the same pixels.
+  // (Headless Chromium's WebGL is SwiftShader, on which `auto` keeps the faster CPU plot.)
+  async 'many particles are drawn by WebGL2, pixel for pixel like the CPU plot'(browser, origin) {
+    const view = 'backend=cpu&particles=30000&layers=particles&autoplay=0&t=1&hide=chart';
+    const lit = async (renderer) => {
+      const { page, errors } = await open(browser, `${origin}/#${view}${renderer ? `&renderer=${renderer}` : ''}`);
+      await firstSamples(page);
+      const status = await waitFor(page, (s) => s.renderer !== null && s.stats && s.stats.n === 30000, 'particles on the canvas');
+      // Two more frames, so the canvas holds the final samples.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const mask = await page.evaluate(() => {
+        const canvas = document.getElementById('canvas');
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        const on = [];
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 128) on.push((i - 3) / 4);
+        return { on, width: canvas.width };
+      });
+      noErrors(errors);
+      return { renderer: status.renderer, mask };
+    };
+    const gl = await lit('webgl');
+    check(gl.renderer === 'webgl', `renderer=webgl draws with ${gl.renderer}`);
+    const cpu = await lit('');
+    check(cpu.renderer === 'canvas', `renderer=auto on emulated WebGL draws with ${cpu.renderer}`);
+    check(gl.mask.width === cpu.mask.width, 'canvas sizes differ');
+    const a = new Set(gl.mask.on);
+    const both = cpu.mask.on.filter((i) => a.has(i)).length;
+    const union = a.size + cpu.mask.on.length - both;
+    const iou = both / union;
+    check(cpu.mask.on.length > 0.02 * gl.mask.width ** 2, `only ${cpu.mask.on.length} pixels lit`);
+    check(iou > 0.95, `WebGL and CPU plots overlap by ${iou.toFixed(3)} (intersection over union)`);
+    return `${a.size} vs ${cpu.mask.on.length} pixels lit, intersection over union ${iou.toFixed(3)}`;
+  },
+
   async 'the layout fits a phone and the controls are labelled'(browser, origin) {
     const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=300`, { viewport: { width: 390, height: 844 } });
     await firstSamples(page);
