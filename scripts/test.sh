@@ -16,6 +16,9 @@ cargo clippy --lib --target wasm32-unknown-unknown --profile wasm-release -- -D 
 echo "== native tests (release profile)"
 cargo test --release
 
+echo "== front-end unit tests (node)"
+node --test tests/js/
+
 echo "== the browser module"
 "$ROOT/scripts/build-wasm.sh"
 

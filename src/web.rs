@@ -262,6 +262,21 @@ impl Playground {
         self.backend.to_string()
     }
 
+    /// The GPU allocator's `[bytes in use, bytes reserved, live allocations]` for this
+    /// playground's device (shared by every playground on it); empty on the CPU backend, whose
+    /// memory is the wasm heap. Bookkeeping only: nothing is read from the GPU.
+    #[wasm_bindgen(js_name = deviceMemory)]
+    pub fn device_memory(&self) -> Vec<f64> {
+        match self.device.memory_pool_usage() {
+            Some(u) => vec![
+                u.bytes_in_use as f64,
+                u.bytes_reserved as f64,
+                u.number_allocs as f64,
+            ],
+            None => Vec::new(),
+        }
+    }
+
     /// Optimiser steps taken.
     #[wasm_bindgen(getter)]
     pub fn steps(&self) -> u32 {

@@ -118,7 +118,7 @@ createFigure(parsed.state);
 // A read-only view of the page for scripts and tests.
 window.flowPlayground = {
   status: () => figure.status(),
-  memory: () => figure.client.request(Request.MEMORY).then((r) => r.heapBytes),
+  memory: () => figure.client.request(Request.MEMORY),
   exportWeights: () => figure.exportWeights(),
   importWeights: (bytes) => figure.importWeights(bytes),
   loseDevice: () => figure.client.request(Request.LOSE_DEVICE),

@@ -31,7 +31,8 @@ export const Request = Object.freeze({
   IMPORT: 'import',
   /** {} → reply {}: frees the figure's playground */
   DISPOSE: 'dispose',
-  /** {} → reply {heapBytes}: the wasm memory size, for leak checks */
+  /** {} → reply {heapBytes, gpu: {inUse, reserved, allocations} | null}: wasm memory and the
+   * WebGPU allocator's bytes, for leak checks */
   MEMORY: 'memory',
   /** {} → reply {}: destroys the GPU device (tests the CPU fallback) */
   LOSE_DEVICE: 'loseDevice',

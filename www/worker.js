@@ -5,6 +5,7 @@
 
 import init, { Playground, lastPanic } from './pkg/flow_playground.js';
 import { Request, Event, transferables } from './protocol.js';
+import { Chunker } from './pacing.js';
 
 /** figure id → {pg, training, until, sampleSpec} */
 const figures = new Map();
@@ -100,6 +101,7 @@ async function sample(pg, spec) {
 async function trainLoop(figure, f) {
   const { pg } = f;
   let chunk = 1;
+  const chunker = new Chunker();
   let lastSample = performance.now();
   let lastSnapshot = performance.now();
   const started = performance.now();
@@ -111,7 +113,7 @@ async function trainLoop(figure, f) {
     pg.train(k);
     const loss = await pg.readLoss();
     const elapsed = performance.now() - t0;
-    chunk = Math.max(1, Math.min(500, Math.round(k * (100 / Math.max(elapsed, 1)))));
+    chunk = chunker.next(k, elapsed);
     const now = performance.now();
     const stepsPerSec = ((pg.steps - firstStep) * 1000) / Math.max(now - started, 1);
     post({ type: Event.PROGRESS, figure, step: pg.steps, loss, stepsPerSec });
@@ -152,9 +154,19 @@ function startTraining(figure, f) {
   });
 }
 
+/** The wasm heap and, on WebGPU, the device allocator (shared by every figure on it). */
+function memory() {
+  const heapBytes = self.flowMemory ? self.flowMemory.buffer.byteLength : 0;
+  for (const f of figures.values()) {
+    const [inUse, reserved, allocations] = f.pg.deviceMemory();
+    if (reserved !== undefined) return { heapBytes, gpu: { inUse, reserved, allocations } };
+  }
+  return { heapBytes, gpu: null };
+}
+
 async function handle(message) {
   if (message.type === Request.INIT) return handleInit(message);
-  if (message.type === Request.MEMORY) return { heapBytes: self.flowMemory ? self.flowMemory.buffer.byteLength : 0 };
+  if (message.type === Request.MEMORY) return memory();
   if (message.type === Request.LOSE_DEVICE) {
     if (!gpuDevice) throw new Error('no GPU device to lose');
     losing = true;

@@ -137,14 +137,37 @@ export const scenarios = {
     const { page, errors } = await open(browser, `${origin}/#backend=cpu&width=8&depth=1&embed=0&batch=16&steps=2000&particles=100&layers=data`);
     await firstSamples(page);
     await trainTo(page, 2000);
-    const warm = await page.evaluate(() => window.flowPlayground.memory());
+    const warm = (await page.evaluate(() => window.flowPlayground.memory())).heapBytes;
     await page.fill('#control-steps', '20000');
     await page.dispatchEvent('#control-steps', 'change');
     const done = await trainTo(page, 20000, 300000);
-    const after = await page.evaluate(() => window.flowPlayground.memory());
+    const after = (await page.evaluate(() => window.flowPlayground.memory())).heapBytes;
     check(after - warm <= 1 << 20, `wasm memory grew from ${warm} to ${after} bytes over 18k steps`);
     noErrors(errors);
     return `wasm memory ${(warm / 2 ** 20).toFixed(1)} MiB at step 2000 → ${(after / 2 ** 20).toFixed(1)} MiB at step ${done.step}`;
+  },
+
+  // SwiftShader runs a few dozen tiny steps a second, so the GPU side is checked over 400 steps
+  // after a warm-up (the allocator settles within ~150 steps: fusion and kernel caches fill),
+  // with samples and weight snapshots in between: no more bytes or live buffers at the end.
+  async 'WebGPU training keeps GPU memory flat'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#width=8&depth=1&embed=0&batch=16&steps=200&particles=100&solver=euler&nfe=2&layers=data`);
+    const s = await firstSamples(page);
+    check(s.backend === 'webgpu', `backend ${s.backend}`);
+    await trainTo(page, 200);
+    const warm = await page.evaluate(() => window.flowPlayground.memory());
+    check(warm.gpu && warm.gpu.reserved > 0, `no GPU allocator report: ${JSON.stringify(warm)}`);
+    await page.fill('#control-steps', '600');
+    await page.dispatchEvent('#control-steps', 'change');
+    const done = await trainTo(page, 600);
+    const after = await page.evaluate(() => window.flowPlayground.memory());
+    check(after.gpu.reserved <= warm.gpu.reserved, `GPU memory reserved grew from ${warm.gpu.reserved} to ${after.gpu.reserved} bytes`);
+    check(after.gpu.inUse <= warm.gpu.inUse + 4096, `GPU memory in use grew from ${warm.gpu.inUse} to ${after.gpu.inUse} bytes`);
+    check(after.gpu.allocations <= warm.gpu.allocations + 2, `live GPU allocations grew from ${warm.gpu.allocations} to ${after.gpu.allocations}`);
+    check(after.heapBytes - warm.heapBytes <= 1 << 20, `wasm memory grew from ${warm.heapBytes} to ${after.heapBytes} bytes`);
+    noErrors(errors);
+    const kib = (b) => (b / 1024).toFixed(0);
+    return `GPU memory in use ${kib(warm.gpu.inUse)} → ${kib(after.gpu.inUse)} KiB (reserved ${kib(warm.gpu.reserved)} → ${kib(after.gpu.reserved)} KiB, ${warm.gpu.allocations} → ${after.gpu.allocations} buffers) from step 200 to ${done.step}`;
   },
 
   async 'a lost GPU device falls back to the CPU and keeps the weights'(browser, origin) {
