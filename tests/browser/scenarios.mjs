@@ -187,7 +187,7 @@ export const scenarios = {
     noErrors(errors.filter((e) => !/device|lost|destroyed/i.test(e)));
   },
 
-  async 'exports download samples, weights, config and a picture; weights load back'(browser, origin) {
+  async 'exports download samples, weights, config, a picture and a video; weights load back'(browser, origin) {
     const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=300`);
     const s = await firstSamples(page);
     check(s.model === 'moons.fpw', `shipped model ${s.model}`);
@@ -206,6 +206,9 @@ export const scenarios = {
     check(config.dataset === 'moons' && config.step === 6000, `config ${JSON.stringify(config)}`);
     const png = (await grab('export-png')).bytes;
     check(png.subarray(1, 4).toString('latin1') === 'PNG', 'not a PNG');
+    // Four seconds of the animation through MediaRecorder: a WebM (EBML) file with content.
+    const webm = (await grab('export-webm')).bytes;
+    check(webm.readUInt32BE(0) === 0x1a45dfa3 && webm.length > 10000, `WebM: ${webm.length} bytes, magic ${webm.subarray(0, 4).toString('hex')}`);
     // The downloaded weights load back through the file input, and a broken file is refused.
     await page.setInputFiles('#import-weights', path.join(ARTIFACTS, weights.name));
     await waitFor(page, (x) => x.messages.some((m) => m.includes(`Loaded ${weights.name}`)), 'the weights to load');
@@ -213,7 +216,7 @@ export const scenarios = {
     const refused = await waitFor(page, (x) => x.messages.some((m) => m.includes('broken.fpw') && m.includes('truncated')), 'the broken file to be refused');
     check(refused.ready && refused.stats, 'the page stopped working after a bad file');
     noErrors(errors);
-    return `CSV ${csv.length - 1} rows, weights ${weights.bytes.length} bytes, PNG ${png.length} bytes`;
+    return `CSV ${csv.length - 1} rows, weights ${weights.bytes.length} bytes, PNG ${png.length} bytes, WebM ${webm.length} bytes`;
   },
 
   // The same seeded samples drawn by WebGL2 and by the CPU plot must light the same pixels.
