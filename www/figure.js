@@ -395,6 +395,10 @@ export class Figure extends EventTarget {
         }
       }
       if (this.glLayer) return this.glLayer;
+    } else if (this.glLayer) {
+      // Back under the threshold: free the uploaded trajectory and the context.
+      this.glLayer.dispose();
+      this.glLayer = null;
     }
     if (!this.cpuLayer || this.cpuLayer.width !== size) this.cpuLayer = new render.ParticleLayer(size, size);
     return this.cpuLayer;
