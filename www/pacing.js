@@ -2,34 +2,49 @@
 
 /**
  * Sizes the chunks of steps between two loss reads. A chunk of k steps takes about L + k·c: a
- * fixed readback latency L (hundreds of ms on some GPUs, SwiftShader among them) plus c per
- * step. Two chunks of different sizes give both; each next chunk aims at max(100 ms, 2L), so
- * pausing stays prompt and at least half the time goes to steps rather than waiting on reads.
+ * read latency L (hundreds of ms on some GPUs, SwiftShader among them, and noisy) plus c per
+ * step. Each chunk aims at a duration of max(100 ms, 2L), with at most 1 s of steps past the
+ * read: pausing stays prompt, and where reads are slow half the time still goes to steps. L is the median of the
+ * recent one-step chunks, re-measured every so often (it changes when figures share a device);
+ * between those probes a proportional rule scales k by target / elapsed.
  */
 export class Chunker {
-  constructor() {
-    this.last = null;
-    this.cost = null;
-    this.latency = 0;
+  constructor({ probeEvery = 25 } = {}) {
+    this.probeEvery = probeEvery;
+    this.reads = [];
+    this.chunks = 0;
+    this.steady = 1;
+    this.probing = false;
+  }
+
+  /** How long a chunk should take, in ms. */
+  get target() {
+    if (!this.reads.length) return 100;
+    const sorted = [...this.reads].sort((a, b) => a - b);
+    const latency = sorted[Math.floor(sorted.length / 2)];
+    return Math.max(100, Math.min(2 * latency, latency + 1000));
   }
 
   /** Records that `k` steps took `elapsed` ms; returns the size of the next chunk. */
   next(k, elapsed) {
-    const { last } = this;
-    this.last = { k, elapsed };
-    if (last && last.k !== k) {
-      const cost = (elapsed - last.elapsed) / (k - last.k);
-      if (cost > 0) {
-        this.cost = cost;
-        this.latency = Math.max(0, elapsed - k * cost);
-      }
-    } else if (this.cost !== null) {
-      // The same size again: keep the latency, let the per-step cost follow the load.
-      this.cost = Math.max(1e-3, (elapsed - this.latency) / k);
+    this.chunks += 1;
+    if (k === 1) {
+      this.reads.push(elapsed);
+      if (this.reads.length > 5) this.reads.shift();
     }
-    const next = this.cost === null
-      ? (elapsed < 1000 ? 2 * k : k / 2) // no estimate yet: explore
-      : (Math.max(100, 2 * this.latency) - this.latency) / this.cost;
-    return Math.max(1, Math.min(500, 4 * k, Math.round(next)));
+    if (this.probing) {
+      // A one-step probe says nothing about the chunk size: resume where it was.
+      this.probing = false;
+      return this.steady;
+    }
+    const ratio = this.target / Math.max(elapsed, 1);
+    // Rounding alone would keep a one-step chunk at one step while the target is < 1.5× away.
+    const scaled = ratio > 1.25 ? Math.max(k + 1, Math.round(k * ratio)) : Math.round(k * ratio);
+    this.steady = Math.max(1, Math.min(500, 4 * k, scaled));
+    if (this.steady > 1 && (this.reads.length < 3 || this.chunks % this.probeEvery === 0)) {
+      this.probing = true;
+      return 1;
+    }
+    return this.steady;
   }
 }
