@@ -101,7 +101,8 @@ export class Figure extends EventTarget {
     this.view = null;
     this.cpuLayer = null;
     this.glLayer = null;
-    this.glKey = '';
+    this.glMode = null;
+    this.glSize = 0;
     this.glFailed = new Set();
     this.messages = [];
     this.bind();
@@ -380,17 +381,18 @@ export class Figure extends EventTarget {
     const n = this.samples ? this.samples.n : 0;
     const mode = renderer === 'webgl' ? 'any' : renderer === 'auto' && n > GL_PARTICLES ? 'hardware' : null;
     if (mode) {
-      const key = `${mode}:${size}`;
-      if (this.glLayer && (this.glLayer.lost || this.glKey !== key)) {
-        if (this.glLayer.lost) this.glFailed.add(this.glKey);
+      if (this.glLayer && (this.glLayer.lost || this.glMode !== mode || this.glSize !== size)) {
+        if (this.glLayer.lost) this.glFailed.add(this.glMode);
         else this.glLayer.dispose();
         this.glLayer = null;
       }
-      if (!this.glLayer && !this.glFailed.has(key)) {
+      // A mode whose context failed or was lost is not tried again (any canvas size).
+      if (!this.glLayer && !this.glFailed.has(mode)) {
         this.glLayer = render.GlParticleLayer.create(size, size, { hardwareOnly: mode === 'hardware' });
-        this.glKey = key;
+        this.glMode = mode;
+        this.glSize = size;
         if (!this.glLayer) {
-          this.glFailed.add(key);
+          this.glFailed.add(mode);
           if (mode === 'any') this.say('WebGL2 is unavailable here: particles are drawn on the CPU.', { kind: 'info' });
         }
       }

@@ -96,7 +96,7 @@ async function sample(pg, spec) {
   return { ...out, step: pg.steps };
 }
 
-// Train one figure in chunks sized to ~100 ms, reading the loss (asynchronously) after each
+// Train one figure in chunks sized by pacing.js, reading the loss (asynchronously) after each
 // chunk and letting queued requests (and other figures) run in between.
 async function trainLoop(figure, f) {
   const { pg } = f;
