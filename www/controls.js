@@ -2,6 +2,7 @@
 // input per parameter, validated on change.
 
 import { PARAMS, parseValue } from './state.js';
+import { LAYER_BY_NAME } from './layers/index.js';
 
 const GROUPS = [
   ['data', 'Data'],
@@ -10,11 +11,6 @@ const GROUPS = [
   ['sample', 'Sampling'],
   ['view', 'View'],
 ];
-
-const LAYER_LABELS = {
-  data: 'data', particles: 'particles', trails: 'trails', field: 'learned field',
-  exact: 'exact field', pairs: 'conditional paths', paths: 'marginal paths',
-};
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -25,6 +21,12 @@ function el(tag, props = {}, children = []) {
   }
   for (const c of children) node.append(c);
   return node;
+}
+
+/** A value as its input shows it: `auto` (null) as empty, a point as `x,y`. */
+function show(value) {
+  if (value === null) return '';
+  return Array.isArray(value) ? value.join(',') : String(value);
 }
 
 /**
@@ -51,7 +53,7 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
             onChange(name, value);
           });
           inputs[name].push(box);
-          boxes.append(el('label', { htmlFor: box.id, className: 'check' }, [box, ` ${LAYER_LABELS[option] || option}`]));
+          boxes.append(el('label', { htmlFor: box.id, className: 'check' }, [box, ` ${LAYER_BY_NAME[option] ? LAYER_BY_NAME[option].label : option}`]));
         }
         fieldset.append(boxes);
         continue;
@@ -59,9 +61,11 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
       let input;
       if (spec.type === 'enum') {
         input = el('select', { id, name }, spec.options.map((o) => el('option', { value: o, textContent: o })));
+      } else if (spec.type === 'point') {
+        input = el('input', { id, name, type: 'text', inputMode: 'decimal', placeholder: 'x,y', spellcheck: false });
       } else {
         input = el('input', {
-          id, name, type: 'number', inputMode: spec.type === 'int' ? 'numeric' : 'decimal',
+          id, name, type: 'number', placeholder: spec.auto ? 'auto' : '', inputMode: spec.type === 'int' ? 'numeric' : 'decimal',
           min: String(spec.min), max: String(spec.max),
           step: spec.type === 'int' ? (spec.even ? '2' : '1') : 'any',
         });
@@ -70,10 +74,10 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         const { value, error } = parseValue(name, input.value);
         if (error) {
           onInvalid(error);
-          input.value = String(input.dataset.last ?? spec.default);
+          input.value = input.dataset.last ?? show(spec.default);
           return;
         }
-        input.dataset.last = String(value);
+        input.dataset.last = show(value);
         onChange(name, value);
       });
       inputs[name] = input;
@@ -87,8 +91,8 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
       if (Array.isArray(input)) {
         for (const box of input) box.checked = s[name].includes(box.value);
       } else {
-        input.value = String(s[name]);
-        input.dataset.last = String(s[name]);
+        input.value = show(s[name]);
+        input.dataset.last = show(s[name]);
       }
     }
     // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers.

@@ -11,6 +11,7 @@
 
 import { PARAMS, parseAttributes, parseValue } from './state.js';
 import { Figure } from './figure.js';
+import * as take from './exports.js';
 
 const NAMES = Object.keys(PARAMS);
 const STYLE = new URL('./element.css', import.meta.url).href;
@@ -113,7 +114,8 @@ export class FlowPlaygroundElement extends HTMLElement {
   build() {
     const button = (label, aria) => make('button', { type: 'button', textContent: label, 'aria-label': aria });
     const e = {
-      canvas: make('canvas', { role: 'img', 'aria-label': 'Particles flowing from noise to data' }),
+      canvas: make('canvas', { role: 'img', 'aria-label': 'Particles flowing from noise to data; colour marks where each particle started' }),
+      readout: make('p', { className: 'readout', 'aria-live': 'polite', hidden: true }),
       play: button('❚❚', 'Pause the animation'),
       time: make('input', { type: 'range', min: '0', max: '1000', value: '0', 'aria-label': 'Time t' }),
       timeLabel: make('output', { textContent: 't = 0.00' }),
@@ -129,14 +131,14 @@ export class FlowPlaygroundElement extends HTMLElement {
     };
     const exports = make('div', { className: 'exports', part: 'export' }, [
       this.exportButton('Link', 'Copy a link to this figure in the full playground', async () => {
-        const link = this.figure.shareLink();
+        const link = take.shareLink(this.figure.state);
         try { await navigator.clipboard.writeText(link); this.note('Link copied.', { kind: 'info' }); } catch { this.note(link, { kind: 'info' }); }
       }),
-      this.exportButton('PNG', 'Download the picture', () => this.figure.downloadPng()),
-      this.exportButton('WebM', 'Record 4 seconds of the animation', () => this.figure.recordWebm(4)),
-      this.exportButton('CSV', 'Download the samples', () => this.figure.downloadCsv()),
-      this.exportButton('Weights', 'Download the model weights', () => this.figure.downloadWeights()),
-      this.exportButton('Config', 'Download the settings as JSON', () => this.figure.downloadConfig()),
+      this.exportButton('PNG', 'Download the picture', () => take.downloadPng(this.figure)),
+      this.exportButton('WebM', 'Record 4 seconds of the animation', () => take.recordWebm(this.figure, 4)),
+      this.exportButton('CSV', 'Download the samples', () => take.downloadCsv(this.figure)),
+      this.exportButton('Weights', 'Download the model weights', () => take.downloadWeights(this.figure)),
+      this.exportButton('Config', 'Download the settings as JSON', () => take.downloadConfig(this.figure)),
     ]);
     const upload = make('input', { type: 'file', accept: '.fpw,application/octet-stream', 'aria-label': 'Load model weights' });
     upload.addEventListener('change', async () => {
@@ -153,7 +155,8 @@ export class FlowPlaygroundElement extends HTMLElement {
       stats: e.stats, chart: e.chart, badge: e.badge, export: exports, messages: e.notes,
     };
     const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, this.parts.progress, e.badge]);
-    this.container = make('div', { className: 'figure' }, [e.canvas, e.notes, bar, e.chart, e.stats, exports]);
+    this.bar = bar;
+    this.container = make('div', { className: 'figure' }, [e.canvas, e.readout, e.notes, bar, e.chart, e.stats, exports]);
     this.shadowRoot.replaceChildren(make('link', { rel: 'stylesheet', href: STYLE }), this.container);
     this.elements = e;
   }
@@ -169,6 +172,10 @@ export class FlowPlaygroundElement extends HTMLElement {
     for (const [name, node] of Object.entries(this.parts)) node.hidden = s.hide.includes(name);
     // The loss chart only earns its space when training is on offer.
     if (!s.hide.includes('chart') && s.hide.includes('train')) this.parts.chart.hidden = true;
+    // Snapshots are fixed times: no clock to play or scrub.
+    if (s.layout === 'snapshots') this.parts.play.hidden = this.parts.time.hidden = true;
+    // A bar with nothing in it takes no room.
+    this.bar.hidden = [...this.bar.children].every((c) => c.hidden);
     this.container.classList.toggle('dark', s.theme === 'dark');
     this.style.width = s.size > 0 ? `${s.size}px` : '';
   }

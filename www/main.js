@@ -5,6 +5,7 @@ import { parseHash, toHash } from './state.js';
 import { Request } from './client.js';
 import { buildControls } from './controls.js';
 import { Figure } from './figure.js';
+import * as exports from './exports.js';
 
 const $ = (id) => document.getElementById(id);
 const messages = $('messages');
@@ -12,7 +13,7 @@ const elements = {
   canvas: $('canvas'), chart: $('loss-chart'), badge: $('backend'), stats: $('stats'),
   train: $('train'), pause: $('pause'), step: $('step-once'), reset: $('reset'),
   progress: $('progress'), stepCount: $('step-count'), rate: $('rate'), eta: $('eta'),
-  play: $('play'), time: $('time'), timeLabel: $('time-label'),
+  play: $('play'), time: $('time'), timeLabel: $('time-label'), readout: $('readout'),
 };
 
 function notify(text, { kind = 'warn', action = null } = {}) {
@@ -58,7 +59,7 @@ function createFigure(state) {
   figure.addEventListener('statechange', () => { syncUrl(); updateControls(figure.state); });
   for (const text of urlErrors.splice(0)) figure.say(text);
   updateControls(state);
-  $('clear-points').hidden = state.dataset !== 'points';
+  showParts(state);
   figure.start().catch((e) => figure.say(e.message, { kind: 'error' }));
 }
 
@@ -71,7 +72,14 @@ async function apply(changes) {
   const ok = await figure.set(changes);
   if (ok) syncUrl();
   updateControls(figure.state);
-  $('clear-points').hidden = figure.state.dataset !== 'points';
+  showParts(figure.state);
+}
+
+/** Controls that only apply to some settings. */
+function showParts(state) {
+  $('clear-points').hidden = state.dataset !== 'points';
+  // Snapshots are fixed times: no clock to play or scrub.
+  document.querySelector('.timebar').hidden = state.layout === 'snapshots';
 }
 
 window.addEventListener('hashchange', () => {
@@ -88,7 +96,7 @@ document.addEventListener('visibilitychange', () => figure.setVisible(document.v
 
 $('clear-points').addEventListener('click', () => figure.clearPoints());
 $('export-link').addEventListener('click', async () => {
-  const link = figure.shareLink();
+  const link = exports.shareLink(figure.state);
   try {
     await navigator.clipboard.writeText(link);
     figure.say('Link copied.', { kind: 'info' });
@@ -96,11 +104,11 @@ $('export-link').addEventListener('click', async () => {
     figure.say(`Link: ${link}`, { kind: 'info' });
   }
 });
-$('export-png').addEventListener('click', () => figure.downloadPng());
-$('export-webm').addEventListener('click', () => figure.recordWebm(4));
-$('export-csv').addEventListener('click', () => figure.downloadCsv());
-$('export-weights').addEventListener('click', () => figure.downloadWeights());
-$('export-config').addEventListener('click', () => figure.downloadConfig());
+$('export-png').addEventListener('click', () => exports.downloadPng(figure));
+$('export-webm').addEventListener('click', () => exports.recordWebm(figure, 4));
+$('export-csv').addEventListener('click', () => exports.downloadCsv(figure));
+$('export-weights').addEventListener('click', () => exports.downloadWeights(figure));
+$('export-config').addEventListener('click', () => exports.downloadConfig(figure));
 $('import-weights').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   e.target.value = '';

@@ -26,41 +26,58 @@ export function drawPoints(ctx, xy, view, color, size) {
   }
 }
 
-/** Arrows of the field `v` ([g², 2]) on the g×g lattice over the view (row by row from ymin). */
-export function drawArrows(ctx, v, grid, view, color, scale) {
+/**
+ * The `q`-quantile of the lengths of the 2-D vectors in `v` ([m, 2]); 1e-9 when all vanish.
+ */
+export function lengthQuantile(v, q) {
+  const lengths = new Float32Array(v.length / 2);
+  for (let i = 0; i < lengths.length; i += 1) lengths[i] = Math.hypot(v[2 * i], v[2 * i + 1]);
+  lengths.sort();
+  return Math.max(1e-9, lengths[Math.min(lengths.length - 1, Math.floor(q * lengths.length))] || 0);
+}
+
+/**
+ * Arrows of the field `v` ([g², 2]) on the g×g lattice over the view (row by row from ymin).
+ * Lengths are relative to the 90th-percentile speed, which spans `scale` of a cell; faster
+ * arrows are capped at 1.4× that, so a few fast ones at the edge do not shrink the rest to dots.
+ */
+export function drawArrows(ctx, v, grid, view, color, scale = 0.8, width = 1) {
   const [x0, x1, y0, y1] = view.bounds;
   const cell = Math.min(view.width, view.height) / grid;
-  // Scale so the longest arrow spans about one cell.
-  let max = 1e-9;
-  for (let i = 0; i < v.length; i += 2) max = Math.max(max, Math.hypot(v[i], v[i + 1]));
-  const k = (scale * 0.9 * cell) / max;
+  const k = (scale * cell) / lengthQuantile(v, 0.9);
+  const cap = 1.4 * scale * cell;
   ctx.strokeStyle = color;
-  ctx.fillStyle = color;
-  ctx.lineWidth = Math.max(1, cell / 18);
+  ctx.lineWidth = width;
+  ctx.lineCap = 'round';
   ctx.beginPath();
   for (let j = 0; j < grid; j += 1) {
     for (let i = 0; i < grid; i += 1) {
       const idx = 2 * (j * grid + i);
       const cx = view.px(x0 + ((i + 0.5) / grid) * (x1 - x0));
       const cy = view.py(y0 + ((j + 0.5) / grid) * (y1 - y0));
-      const dx = v[idx] * k;
-      const dy = -v[idx + 1] * k;
-      const len = Math.hypot(dx, dy);
-      if (len < 0.5) continue;
-      const ex = cx + dx / 2;
-      const ey = cy + dy / 2;
-      ctx.moveTo(cx - dx / 2, cy - dy / 2);
-      ctx.lineTo(ex, ey);
-      // Arrow head: two short strokes back from the tip.
-      const hx = (dx / len) * Math.min(len * 0.4, cell * 0.25);
-      const hy = (dy / len) * Math.min(len * 0.4, cell * 0.25);
-      ctx.moveTo(ex, ey);
-      ctx.lineTo(ex - hx - hy * 0.5, ey - hy + hx * 0.5);
-      ctx.moveTo(ex, ey);
-      ctx.lineTo(ex - hx + hy * 0.5, ey - hy - hx * 0.5);
+      let dx = v[idx] * k;
+      let dy = -v[idx + 1] * k;
+      let len = Math.hypot(dx, dy);
+      if (len < 1) continue;
+      if (len > cap) { dx *= cap / len; dy *= cap / len; len = cap; }
+      arrowPath(ctx, cx - dx / 2, cy - dy / 2, cx + dx / 2, cy + dy / 2, Math.min(len * 0.35, cell * 0.22));
     }
   }
   ctx.stroke();
+}
+
+/** Adds an arrow from (ax, ay) to (bx, by) with a head of length `head` to the current path. */
+export function arrowPath(ctx, ax, ay, bx, by, head) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len = Math.hypot(dx, dy) || 1;
+  const hx = (dx / len) * head;
+  const hy = (dy / len) * head;
+  ctx.moveTo(ax, ay);
+  ctx.lineTo(bx, by);
+  ctx.moveTo(bx - hx - hy * 0.5, by - hy + hx * 0.5);
+  ctx.lineTo(bx, by);
+  ctx.lineTo(bx - hx + hy * 0.5, by - hy - hx * 0.5);
 }
 
 /** Straight segments x₀ → x₁ for rows of `pairs` ([n, 4]). */
@@ -100,6 +117,31 @@ export function drawTrajectories(ctx, trajectory, n, states, count, upto, view, 
     }
   }
   ctx.stroke();
+}
+
+/**
+ * Adds particle `p`'s path through `trajectory` ([states, n, 2]) between the fractional state
+ * indices `from` ≤ `to` to the current path: the recorded states in between are its corners.
+ */
+export function tracePath(ctx, trajectory, n, states, p, from, to, view) {
+  const start = pointAt(trajectory, n, states, p, from);
+  ctx.moveTo(view.px(start[0]), view.py(start[1]));
+  for (let s = Math.floor(from) + 1; s < to && s < states; s += 1) {
+    const o = 2 * (s * n + p);
+    ctx.lineTo(view.px(trajectory[o]), view.py(trajectory[o + 1]));
+  }
+  const end = pointAt(trajectory, n, states, p, to);
+  ctx.lineTo(view.px(end[0]), view.py(end[1]));
+}
+
+/** Particle `p`'s position at the fractional state index `at`. */
+export function pointAt(trajectory, n, states, p, at) {
+  const s = Math.max(0, Math.min(states - 1, Math.floor(at)));
+  const next = Math.min(states - 1, s + 1);
+  const f = next > s ? at - s : 0;
+  const a = 2 * (s * n + p);
+  const b = 2 * (next * n + p);
+  return [trajectory[a] + f * (trajectory[b] - trajectory[a]), trajectory[a + 1] + f * (trajectory[b + 1] - trajectory[a + 1])];
 }
 
 /**
@@ -160,39 +202,42 @@ export class ParticleLayer {
     }
   }
 
-  /** Plots `xy` ([n, 2]) as `size`×`size` dots of colour `rgb` (0xRRGGBB). */
-  plot(xy, view, rgb, size) {
+  /**
+   * Plots `xy` ([n, 2]) as `size`×`size` dots, all of colour `colour` (0xRRGGBB) or each of its
+   * own (`colour` a Uint32Array [n] of packed 0xAABBGGRR, see layers/colorwheel.js).
+   */
+  plot(xy, view, colour, size) {
     const p = this.pixels;
     const w = this.width;
     const h = this.height;
+    const each = typeof colour !== 'number';
     // ImageData is RGBA in memory: on little-endian machines that is 0xAABBGGRR as a u32.
-    const r = (rgb >> 16) & 255;
-    const g = (rgb >> 8) & 255;
-    const b = rgb & 255;
-    const colour = (0xff << 24) | (b << 16) | (g << 8) | r;
+    const one = each ? 0 : (0xff << 24) | ((colour & 255) << 16) | (colour & 0xff00) | ((colour >> 16) & 255);
     // The square of pixels whose centres lie within size/2 of the point, as GL points cover.
     const half = size / 2;
     for (let i = 0; i < xy.length; i += 2) {
       const x = Math.round(view.px(xy[i]) - half);
       const y = Math.round(view.py(xy[i + 1]) - half);
       if (x < 0 || y < 0 || x + size > w || y + size > h) continue;
+      const c = each ? colour[i >> 1] : one;
       for (let dy = 0; dy < size; dy += 1) {
         const row = (y + dy) * w + x;
-        for (let dx = 0; dx < size; dx += 1) p[row + dx] = colour;
+        for (let dx = 0; dx < size; dx += 1) p[row + dx] = c;
       }
     }
   }
 
   /**
-   * Draws `samples` ({trajectory [states, n, 2], n, states}) at fractional state `at`, after
-   * fading the previous frame by `keep` (0: clear; → 1: long trails).
+   * Draws `samples` ({trajectory [states, n, 2], n, states}) at fractional state `at` in
+   * `colour` (one 0xRRGGBB, or packed per-particle colours), after fading the previous frame by
+   * `keep` (0: clear; → 1: long trails).
    */
-  draw(samples, at, view, rgb, size, keep) {
+  draw(samples, at, view, colour, size, keep) {
     const { trajectory, n, states } = samples;
     if (!this.position || this.position.length !== 2 * n) this.position = new Float32Array(2 * n);
     positionsAt(trajectory, n, states, at, this.position);
     if (keep > 0) this.fade(keep); else this.clear();
-    this.plot(this.position, view, rgb, size);
+    this.plot(this.position, view, colour, size);
   }
 
   /** Draws the buffer onto `ctx`. */
@@ -206,6 +251,8 @@ const GL_VERTEX = `#version 300 es
 // Position of a particle between two recorded solver states, in clip space.
 in vec2 a;
 in vec2 b;
+in vec4 colour;
+out vec4 tint;
 uniform float frac;
 uniform vec4 bounds; // xmin, xmax, ymin, ymax
 uniform float size;
@@ -214,12 +261,13 @@ void main() {
   gl_Position = vec4(2.0 * (p.x - bounds.x) / (bounds.y - bounds.x) - 1.0,
                      2.0 * (p.y - bounds.z) / (bounds.w - bounds.z) - 1.0, 0.0, 1.0);
   gl_PointSize = size;
+  tint = colour;
 }`;
 const GL_POINT = `#version 300 es
 precision mediump float;
-uniform vec4 colour;
+in vec4 tint;
 out vec4 fragment;
-void main() { fragment = colour; }`;
+void main() { fragment = tint; }`;
 const GL_FULLSCREEN = `#version 300 es
 void main() {
   // One triangle that covers the viewport, from the vertex index alone.
@@ -300,11 +348,13 @@ export class GlParticleLayer {
       frac: gl.getUniformLocation(this.points, 'frac'),
       bounds: gl.getUniformLocation(this.points, 'bounds'),
       size: gl.getUniformLocation(this.points, 'size'),
-      colour: gl.getUniformLocation(this.points, 'colour'),
+      colour: gl.getAttribLocation(this.points, 'colour'),
     };
     this.vao = gl.createVertexArray();
     this.buffer = gl.createBuffer();
+    this.colours = gl.createBuffer();
     this.uploaded = null;
+    this.uploadedColours = null;
     const range = gl.getParameter(gl.ALIASED_POINT_SIZE_RANGE);
     this.maxPoint = range ? range[1] : 1;
     gl.viewport(0, 0, width, height);
@@ -321,10 +371,11 @@ export class GlParticleLayer {
   }
 
   /**
-   * Draws `samples` ({trajectory [states, n, 2], n, states}) at fractional state `at`, after
-   * fading the previous frame by `keep` (0: clear; → 1: long trails).
+   * Draws `samples` ({trajectory [states, n, 2], n, states}) at fractional state `at` in
+   * `colour` (one 0xRRGGBB, or packed per-particle colours: a vertex attribute), after fading
+   * the previous frame by `keep` (0: clear; → 1: long trails).
    */
-  draw(samples, at, view, rgb, size, keep) {
+  draw(samples, at, view, colour, size, keep) {
     const { gl, loc } = this;
     const { trajectory, n, states } = samples;
     if (this.uploaded !== trajectory) {
@@ -358,7 +409,19 @@ export class GlParticleLayer {
     const [x0, x1, y0, y1] = view.bounds;
     gl.uniform4f(loc.bounds, x0, x1, y0, y1);
     gl.uniform1f(loc.size, Math.min(size, this.maxPoint));
-    gl.uniform4f(loc.colour, ((rgb >> 16) & 255) / 255, ((rgb >> 8) & 255) / 255, (rgb & 255) / 255, 1);
+    if (typeof colour === 'number') {
+      gl.disableVertexAttribArray(loc.colour);
+      gl.vertexAttrib4f(loc.colour, ((colour >> 16) & 255) / 255, ((colour >> 8) & 255) / 255, (colour & 255) / 255, 1);
+    } else {
+      // Packed 0xAABBGGRR words are RGBA bytes in memory: normalised unsigned bytes.
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.colours);
+      if (this.uploadedColours !== colour) {
+        gl.bufferData(gl.ARRAY_BUFFER, colour, gl.STATIC_DRAW);
+        this.uploadedColours = colour;
+      }
+      gl.enableVertexAttribArray(loc.colour);
+      gl.vertexAttribPointer(loc.colour, 4, gl.UNSIGNED_BYTE, true, 4, 0);
+    }
     gl.drawArrays(gl.POINTS, 0, n);
     gl.bindVertexArray(null);
   }
@@ -372,6 +435,7 @@ export class GlParticleLayer {
   dispose() {
     const { gl } = this;
     gl.deleteBuffer(this.buffer);
+    gl.deleteBuffer(this.colours);
     gl.deleteVertexArray(this.vao);
     gl.deleteProgram(this.points);
     gl.deleteProgram(this.fader);

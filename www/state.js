@@ -1,20 +1,26 @@
 // The typed parameter registry: every control is a named, validated parameter with a default.
 // The same registry reads the URL hash and (for the embeddable element) attributes.
 
+import { LAYER_NAMES } from './layers/index.js';
+
 const DATASETS = ['8gaussians', '25gaussians', 'moons', 'circles', 'checkerboard', 'spirals',
   'swissroll', 'pinwheel', 'rings'];
-const LAYERS = ['data', 'particles', 'trails', 'field', 'exact', 'pairs', 'paths'];
 /** Parts of a figure that `hide=` can remove. */
-export const PARTS = ['play', 'time', 'train', 'reset', 'progress', 'stats', 'chart', 'badge', 'export', 'messages'];
+export const PARTS = ['play', 'time', 'train', 'reset', 'progress', 'stats', 'chart', 'badge', 'export', 'messages', 'legend', 'readout'];
+/** How far a picked point may lie from the origin in each coordinate (the view's bounds). */
+export const POINT_LIMIT = 6.5;
 
 const enumOf = (options, fallback) => ({ type: 'enum', options, default: fallback });
 const int = (fallback, min, max, extra = {}) => ({ type: 'int', default: fallback, min, max, ...extra });
 const float = (fallback, min, max) => ({ type: 'float', default: fallback, min, max });
+/** A number, or `auto` (null: the core's own choice). */
+const autoFloat = (min, max) => ({ type: 'float', auto: true, default: null, min, max });
 
 /** name → spec. Order is the order of the controls. */
 export const PARAMS = {
   dataset: { ...enumOf([...DATASETS, 'points'], 'moons'), label: 'Data (t = 1)', group: 'data' },
   source: { ...enumOf(['gaussian', ...DATASETS], 'gaussian'), label: 'Source (t = 0)', group: 'data' },
+  spread: { ...autoFloat(0, 3), label: 'Data noise σ (empty: auto)', group: 'data' },
   path: { ...enumOf(['linear', 'cosine', 'sigma-min', 'poly'], 'linear'), label: 'Path', group: 'model' },
   param: { ...enumOf(['velocity', 'noise', 'data'], 'velocity'), label: 'Predicts', group: 'model' },
   coupling: { ...enumOf(['independent', 'ot'], 'independent'), label: 'Coupling', group: 'model' },
@@ -33,7 +39,9 @@ export const PARAMS = {
   tol: { ...float(1e-4, 1e-8, 0.1), label: 'Tolerance', group: 'sample' },
   particles: { ...int(2000, 1, 200000), label: 'Particles', group: 'sample' },
   t: { ...float(1, 0, 1), label: 'Time t', group: 'view' },
-  layers: { type: 'set', options: LAYERS, default: ['data', 'particles', 'trails', 'field'], label: 'Layers', group: 'view' },
+  layers: { type: 'set', options: LAYER_NAMES, default: ['data', 'particles', 'trails', 'field'], label: 'Layers', group: 'view' },
+  layout: { ...enumOf(['single', 'snapshots'], 'single'), label: 'Layout', group: 'view' },
+  point: { type: 'point', default: [0.5, 0.5], limit: POINT_LIMIT, label: 'Point (average layer)', group: 'view' },
   backend: { ...enumOf(['auto', 'webgpu', 'cpu'], 'auto'), label: 'Backend', group: 'view' },
   renderer: { ...enumOf(['auto', 'canvas', 'webgl'], 'auto'), label: 'Particle renderer', group: 'view' },
   // Figure options (the element, the iframe and the page read them; the page shows no control).
@@ -52,6 +60,7 @@ export const PARAMS = {
 export function parseValue(name, raw) {
   const spec = PARAMS[name];
   if (!spec) return { error: `unknown parameter '${name}'` };
+  if (spec.auto && (raw.trim() === '' || raw.trim() === 'auto')) return { value: null };
   switch (spec.type) {
     case 'enum':
       return spec.options.includes(raw) ? { value: raw }
@@ -74,6 +83,15 @@ export function parseValue(name, raw) {
       const bad = items.filter((i) => !spec.options.includes(i));
       return bad.length ? { error: `${name}: unknown ${bad.join(', ')} (options: ${spec.options.join(', ')})` }
         : { value: items };
+    }
+    case 'point': {
+      const parts = raw.split(',');
+      const xy = parts.map((v) => Number(v));
+      if (parts.length !== 2 || parts.some((v) => v.trim() === '') || !xy.every(Number.isFinite)) {
+        return { error: `${name}: '${raw}' is not a point x,y` };
+      }
+      if (xy.some((v) => Math.abs(v) > spec.limit)) return { error: `${name}: ${raw} is outside ±${spec.limit}` };
+      return { value: xy };
     }
     case 'bool':
       return raw === '1' || raw === 'true' || raw === '' ? { value: true }
@@ -122,7 +140,8 @@ export function parseHash(hash) {
 }
 
 function format(spec, value) {
-  if (spec.type === 'set') return value.join(',');
+  if (spec.auto && value === null) return 'auto';
+  if (spec.type === 'set' || spec.type === 'point') return value.join(',');
   if (spec.type === 'bool') return value ? '1' : '0';
   return String(value);
 }
@@ -183,5 +202,5 @@ export function parseAttributes(pairs) {
 export const MODEL_KEYS = ['dataset', 'source', 'path', 'param', 'coupling', 'width', 'depth', 'activation', 'embed'];
 
 /** Parameters whose change needs a fresh training run (the others only resample or redraw). */
-export const RESTARTS = new Set(['dataset', 'source', 'path', 'param', 'coupling', 'time', 'width',
+export const RESTARTS = new Set(['dataset', 'spread', 'source', 'path', 'param', 'coupling', 'time', 'width',
   'depth', 'activation', 'embed', 'lr', 'batch', 'ema', 'seed']);

@@ -1,0 +1,29 @@
+// The models shipped with the playground (www/models/, made by scripts/pretrain.sh): a figure
+// whose settings match one starts from it instead of from an untrained network.
+
+import { MODEL_KEYS } from './state.js';
+
+const MODELS_URL = new URL('./models/', import.meta.url);
+let manifest = null;
+
+/** The manifest (www/models/index.json), fetched once per page. */
+function loadManifest() {
+  if (!manifest) {
+    manifest = fetch(new URL('index.json', MODELS_URL)).then((r) => (r.ok ? r.json() : { models: [] }))
+      .catch(() => ({ models: [] }));
+  }
+  return manifest;
+}
+
+/** The manifest entry trained for exactly `state`'s settings, or null. */
+export async function shippedModel(state) {
+  const { models } = await loadManifest();
+  return models.find((m) => MODEL_KEYS.every((k) => m[k] === state[k])) || null;
+}
+
+/** The bytes of a shipped model's weights file. */
+export async function shippedBytes(entry) {
+  const response = await fetch(new URL(entry.file, MODELS_URL));
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}

@@ -1,0 +1,216 @@
+// What a figure draws: its active layers (layers/index.js) over one view at the animation's
+// time, or over small multiples at fixed times (`layout=snapshots`), and the time-dependent
+// inputs those layers need (fields, the average at the picked point), fetched from the worker
+// when t, the point or the weights change and cached while they stay valid.
+
+import { activeLayers, needsOf, LAYERS } from './layers/index.js';
+import { THEMES } from './layers/theme.js';
+import { AVERAGE_K } from './layers/average.js';
+import { wheelColor } from './layers/colorwheel.js';
+import { Request } from './client.js';
+import { View, stateIndex } from './render.js';
+
+export const BOUNDS = [-6.5, 6.5, -6.5, 6.5];
+export const SNAPSHOT_TIMES = [0, 0.25, 0.5, 0.75, 1];
+const SNAPSHOT_LABELS = ['t = 0', 't = ¼', 't = ½', 't = ¾', 't = 1'];
+/** Fields and posteriors of an empirical target are singular at t = 1: shown just before. */
+const T_MAX = 0.99;
+const CACHE = 160;
+
+/** The time an input is fetched for: t on a 0.01 grid, below T_MAX. */
+export function inputTime(t) {
+  return Math.min(T_MAX, Math.round(t * 100) / 100);
+}
+
+/** Lattice resolution for a panel of `size` pixels: arrows about 26 px apart, 9 to 21 a side. */
+export function fieldGrid(size) {
+  return Math.max(9, Math.min(21, Math.round(size / 26)));
+}
+
+/**
+ * The canvas layout for a figure `width` pixels wide: one square view, or SNAPSHOT_TIMES
+ * panels side by side with a label row under them.
+ * @returns {{width: number, height: number, panels: {x: number, size: number, t: number|null, label: string|null}[]}}
+ */
+export function layoutFor(layout, width) {
+  if (layout !== 'snapshots') return { width, height: width, panels: [{ x: 0, size: width, t: null, label: null }] };
+  const n = SNAPSHOT_TIMES.length;
+  const gap = Math.max(4, Math.round(width * 0.012));
+  const size = Math.floor((width - (n - 1) * gap) / n);
+  const label = Math.max(16, Math.round(size * 0.16));
+  const panels = SNAPSHOT_TIMES.map((t, i) => ({ x: i * (size + gap), size, t, label: SNAPSHOT_LABELS[i] }));
+  return { width, height: size + label, panels };
+}
+
+export class Scene {
+  /** @param {(type: string, payload: object) => Promise<object>} request  the figure's worker request */
+  constructor(request, say) {
+    this.request = request;
+    this.say = say;
+    this.cache = new Map();
+    this.latest = {};
+    this.inFlight = null;
+    this.generation = 0;
+    this.own = Object.fromEntries(LAYERS.filter((l) => l.create).map((l) => [l.name, l.create()]));
+    this.layout = layoutFor('single', 100);
+    this.report = { renderer: null, average: null, cost: 0 };
+    this.legend = null;
+    this.missing = 0;
+  }
+
+  /** The weights changed: every cached input is stale (the last ones stay on screen until replaced). */
+  invalidate() {
+    this.cache.clear();
+    this.generation += 1;
+  }
+
+  /** The inputs the active layers need for `panels` at the animation time `t`. */
+  wants(state, t) {
+    const needs = needsOf(state.layers);
+    const out = [];
+    for (const panel of this.layout.panels) {
+      const at = inputTime(panel.t ?? t);
+      const grid = fieldGrid(panel.size);
+      for (const which of ['field', 'exact']) {
+        if (!needs.has(which)) continue;
+        out.push({
+          key: `${which}:${grid}:${at}`, kind: which, type: Request.FIELD,
+          payload: { which: which === 'field' ? 'learned' : 'exact', t: at, bounds: BOUNDS, grid },
+          wrap: (reply) => ({ v: reply.v, grid, bounds: BOUNDS, t: at }),
+        });
+      }
+      if (needs.has('average')) {
+        const [x, y] = state.point;
+        out.push({
+          key: `average:${at}:${x},${y}`, kind: 'average', type: Request.AVERAGE || 'average',
+          payload: { x, y, t: at, k: AVERAGE_K }, wrap: (reply) => reply,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Fetches the first missing input (one request at a time). */
+  refresh(state, t) {
+    const wants = this.wants(state, t);
+    this.missing = wants.filter((w) => !this.cache.has(w.key)).length;
+    if (this.inFlight || !this.missing) return;
+    const want = wants.find((w) => !this.cache.has(w.key));
+    const generation = this.generation;
+    this.inFlight = want.key;
+    this.request(want.type, want.payload).then((reply) => want.wrap(reply), (error) => {
+      if (error.fatal) return undefined;
+      // An input that cannot be had says why once, instead of being asked for every frame.
+      if (want.kind === 'average') return { supported: false, note: error.message };
+      this.say(error.message, { kind: 'error' });
+      return null;
+    }).then((value) => {
+      this.inFlight = null;
+      if (value === undefined || generation !== this.generation) return;
+      this.cache.set(want.key, value);
+      if (this.cache.size > CACHE) this.cache.delete(this.cache.keys().next().value);
+      if (value) this.latest[want.kind] = value;
+      this.dirty = true;
+    });
+  }
+
+  /** The cached input `key`, else the latest of its kind (so a moving figure does not flicker). */
+  input(key, kind) {
+    return this.cache.has(key) ? this.cache.get(key) : this.latest[kind] || null;
+  }
+
+  /** True when every input the current view needs has arrived. */
+  get settled() { return !this.inFlight && this.missing === 0; }
+
+  /**
+   * Draws everything on `ctx`: `inputs` holds {state, data, samples, pairs, t}.
+   */
+  draw(ctx, { state, data, samples, pairs, t }) {
+    const colors = THEMES[state.theme] || THEMES.light;
+    const layers = activeLayers(state.layers);
+    const { width, height, panels } = this.layout;
+    ctx.clearRect(0, 0, width, height);
+    const report = { renderer: null, average: null, cost: 0 };
+    const primary = panels.length > 1 ? 2 : 0;
+    panels.forEach((panel, index) => {
+      const pt = panel.t ?? t;
+      const at = inputTime(pt);
+      const grid = fieldGrid(panel.size);
+      const [px, py] = state.point;
+      const frame = {
+        state, colors, data, samples, pairs, report, primary: index === primary, say: this.say,
+        dot: Math.max(2, Math.round(panel.size / 300)),
+        at: samples && samples.trajectory ? stateIndex(samples.times, pt) : 0,
+        wheel: samples && samples.colors ? samples.colors.frame : null,
+        field: this.input(`field:${grid}:${at}`, 'field'),
+        exact: this.input(`exact:${grid}:${at}`, 'exact'),
+        average: this.input(`average:${at}:${px},${py}`, 'average'),
+        averageT: at,
+        point: state.point,
+        own: null,
+      };
+      const view = new View(BOUNDS, panel.size, panel.size);
+      ctx.save();
+      ctx.translate(panel.x, 0);
+      ctx.beginPath();
+      ctx.rect(0, 0, panel.size, panel.size);
+      ctx.clip();
+      for (const layer of layers) {
+        frame.own = this.own[layer.name] || null;
+        report.cost += layer.cost(frame);
+        layer.draw(ctx, view, pt, frame);
+      }
+      ctx.restore();
+      if (panel.label) this.drawLabel(ctx, panel, colors);
+    });
+    if (!state.hide.includes('legend') && layers.some((l) => l.wheel) && samples) this.drawLegend(ctx, panels[0].size, state.theme, colors);
+    this.report = report;
+  }
+
+  drawLabel(ctx, panel, colors) {
+    ctx.save();
+    ctx.strokeStyle = 'rgba(128, 136, 150, 0.35)';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(panel.x + 0.5, 0.5, panel.size - 1, panel.size - 1);
+    ctx.fillStyle = colors.text;
+    ctx.font = `${Math.round(Math.max(11, panel.size * 0.085))}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText(panel.label, panel.x + panel.size / 2, panel.size + 3);
+    ctx.restore();
+  }
+
+  /** The source's colour wheel on a disc, top left: colour says where a particle started. */
+  drawLegend(ctx, size, theme, colors) {
+    const r = Math.round(Math.max(12, Math.min(30, size * 0.045)));
+    if (!this.legend || this.legend.r !== r || this.legend.theme !== theme) {
+      const disc = new OffscreenCanvas(2 * r, 2 * r);
+      const c = disc.getContext('2d');
+      const image = c.createImageData(2 * r, 2 * r);
+      for (let j = 0; j < 2 * r; j += 1) {
+        for (let i = 0; i < 2 * r; i += 1) {
+          const dx = i + 0.5 - r;
+          const dy = r - (j + 0.5);
+          const d = Math.hypot(dx, dy);
+          if (d > r) continue;
+          const [R, G, B] = wheelColor(dx, dy, r, theme);
+          const o = 4 * (j * 2 * r + i);
+          image.data.set([R, G, B, Math.round(255 * Math.min(1, r - d + 0.5))], o);
+        }
+      }
+      c.putImageData(image, 0, 0);
+      this.legend = { r, theme, disc };
+    }
+    const m = Math.round(r * 0.4);
+    ctx.drawImage(this.legend.disc, m, m);
+    ctx.fillStyle = colors.muted;
+    ctx.font = `${Math.round(Math.max(10, r * 0.6))}px system-ui, sans-serif`;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    ctx.fillText('colour = start (t = 0)', m + 2 * r + 6, m + r);
+  }
+
+  dispose() {
+    for (const layer of LAYERS) if (layer.dispose && this.own[layer.name]) layer.dispose(this.own[layer.name]);
+  }
+}
