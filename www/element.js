@@ -211,7 +211,11 @@ export class FlowPlaygroundElement extends HTMLElement {
 
   get status() {
     const s = this.figure ? this.figure.status() : { ready: false };
-    return { ready: s.ready, backend: s.backend, adapter: s.adapter, step: s.step, loss: s.loss, stepsPerSec: s.stepsPerSec, training: s.training, visible: s.visible, model: s.model, stats: s.stats, state: s.state, messages: s.messages };
+    return {
+      ready: s.ready, backend: s.backend, adapter: s.adapter, step: s.step, loss: s.loss, stepsPerSec: s.stepsPerSec,
+      training: s.training, visible: s.visible, model: s.model, stats: s.stats, state: s.state, messages: s.messages,
+      t: s.t, renderer: s.renderer, average: s.average, settled: s.settled,
+    };
   }
 
   exportWeights() { return this.figure.exportWeights(); }

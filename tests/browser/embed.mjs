@@ -7,7 +7,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM_ARGS, ROOT, check, serve } from './harness.mjs';
 
-const FIGURES = ['paths', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live', 'typo'];
+const FIGURES = ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live', 'typo'];
 
 function figureStatus(page, id) {
   return page.evaluate((i) => {
@@ -77,17 +77,19 @@ export const embedScenarios = {
       // Their state is their attributes.
       check(byId.euler1.state.solver === 'euler' && byId.euler1.state.nfe === 1 && byId.euler1.stats.nfe === 1, 'euler1 settings');
       check(byId.euler32.stats.nfe === 32, 'euler32 NFE');
-      check(byId.paths.state.layers.join() === 'data,pairs,paths,particles', `paths layers ${byId.paths.state.layers}`);
+      check(byId.pairs.state.layers.join() === 'data,pairs', `pairs layers ${byId.pairs.state.layers}`);
+      check(byId.snapshots.state.layout === 'snapshots' && byId.average.state.point.join() === '0.5,0.5', 'snapshot and average figure settings');
+      check(['euler1', 'ot'].every((id) => byId[id].state.t === 1 && !byId[id].state.autoplay && byId[id].state.layers.includes('polyline')), 'end-state figures');
       check(byId.ot.model === '8gaussians-to-moons-ot.fpw' && byId.indep.model === '8gaussians-to-moons.fpw', 'OT figures use their models');
       // What the figures claim: more Euler steps and OT pairs land closer to the data.
       const w = (id) => byId[id].stats.slicedW2;
       check(w('euler32') < w('euler4') && w('euler4') < w('euler1'), `Euler 1/4/32: ${w('euler1')}, ${w('euler4')}, ${w('euler32')}`);
-      check(w('euler32') < 0.3 && w('paths') < 0.3, `trained figures far from data: ${w('euler32')}, ${w('paths')}`);
+      check(w('euler32') < 0.3 && w('snapshots') < 0.3, `trained figures far from data: ${w('euler32')}, ${w('snapshots')}`);
       check(w('ot') < 0.25 * w('indep'), `one-step OT ${w('ot')} vs independent ${w('indep')}`);
       // One worker for all figures of the page (the iframe is a page of its own).
       const workers = page.workers().map((wk) => wk.url()).filter((u) => u.endsWith('/worker.js'));
       check(workers.length <= 2, `workers: ${workers}`);
-      check(FIGURES.every((id) => byId[id].backend === byId.paths.backend), 'figures on different backends');
+      check(FIGURES.every((id) => byId[id].backend === byId.pairs.backend), 'figures on different backends');
       // The bad attributes were reported, and nothing else.
       check(warnings.some((m) => m.includes("'rk5'")) && warnings.some((m) => m.includes("'lots'")), `warnings ${warnings}`);
       check(byId.typo.state.solver === 'heun' && byId.typo.state.nfe === 20, `typo state ${JSON.stringify(byId.typo.state)}`);

@@ -1,0 +1,74 @@
+// Screenshots to look at (not a test): the page's default view, each layer, the snapshot
+// layout, and every figure of the example article, on the CPU backend with the shipped models
+// and the animation stopped. Usage: node tests/browser/look.mjs [name-filter]  → artifacts/look/
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM_ARGS, ROOT, serve } from './harness.mjs';
+
+const OUT = path.join(ARTIFACTS, 'look');
+mkdirSync(OUT, { recursive: true });
+const filter = process.argv[2] || '';
+
+const PAGE = {
+  'default-t1': 't=1',
+  'default-t05': 't=0.5',
+  'default-t025': 't=0.25',
+  field: 't=0.5&layers=data,particles,field',
+  exact: 't=0.5&layers=data,particles,exact',
+  streamlines: 't=0.5&layers=data,particles,streamlines',
+  pairs: 't=0.5&layers=data,pairs',
+  paths: 't=0.7&layers=data,particles,paths',
+  polyline: 't=1&layers=data,particles,polyline&solver=euler&nfe=4',
+  trails: 't=0.6&layers=particles,trails',
+  average: 't=0.5&layers=data,average',
+  'average-t02': 't=0.2&layers=data,average&point=-1,1',
+  snapshots: 'layout=snapshots&layers=data,particles',
+  dark: 't=0.6&theme=dark',
+  ot: 't=1&source=8gaussians&coupling=ot&layers=data,particles,polyline&solver=euler&nfe=1',
+};
+
+const server = await serve(path.join(ROOT, 'www'));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'),
+});
+const until = async (page, read, arg) => {
+  for (let i = 0; i < 600; i += 1) {
+    const s = await page.evaluate(read, arg).catch(() => null);
+    if (s && s.settled) return s;
+    await page.waitForTimeout(200);
+  }
+  throw new Error('never settled');
+};
+try {
+  for (const [name, hash] of Object.entries(PAGE)) {
+    if (!`page-${name}`.includes(filter)) continue;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/#backend=cpu&autoplay=0&${hash}`);
+    const s = await until(page, () => window.flowPlayground.status());
+    await page.locator('.stage').screenshot({ path: path.join(OUT, `page-${name}.png`) });
+    console.log(`page-${name}: ${s.model}, cost ${s.cost}${s.average ? `, average ${JSON.stringify(s.average)}` : ''}`);
+    await context.close();
+  }
+  if ('article'.includes(filter) || filter.startsWith('article')) {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/examples/blog.html`);
+    for (const id of ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live']) {
+      if (!`article-${id}`.includes(filter)) continue;
+      const figure = page.locator(`#${id}`).locator('xpath=..');
+      await figure.scrollIntoViewIfNeeded();
+      await page.waitForFunction((i) => { const s = document.getElementById(i).status; return s.ready && s.stats; }, id, { timeout: 180000 });
+      if (['pairs', 'live'].includes(id)) await page.evaluate((i) => { const el = document.getElementById(i); el.pause(); el.setTime(i === 'pairs' ? 0.5 : 1); }, id);
+      await until(page, (i) => document.getElementById(i).status, id);
+      await figure.screenshot({ path: path.join(OUT, `article-${id}.png`) });
+      console.log(`article-${id}`);
+    }
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  server.stop();
+}
