@@ -18,7 +18,8 @@ function loadManifest() {
 /** The manifest entry trained for exactly `state`'s settings, or null. */
 export async function shippedModel(state) {
   const { models } = await loadManifest();
-  return models.find((m) => MODEL_KEYS.every((k) => m[k] === state[k])) || null;
+  // An entry without a key was made at that key's default (`spread`: null, auto).
+  return models.find((m) => MODEL_KEYS.every((k) => (m[k] ?? null) === state[k])) || null;
 }
 
 /** The bytes of a shipped model's weights file. */

@@ -160,6 +160,8 @@ export function toHash(state) {
 export function trainConfig(state) {
   return JSON.stringify({
     dataset: state.dataset,
+    // Drawn points are used as drawn: the spread applies to the named datasets.
+    spread: state.dataset === 'points' ? null : state.spread,
     source: state.source,
     path: state.path,
     param: state.param,
@@ -199,7 +201,7 @@ export function parseAttributes(pairs) {
 }
 
 /** The settings that pick a shipped model (see www/models/index.json). */
-export const MODEL_KEYS = ['dataset', 'source', 'path', 'param', 'coupling', 'width', 'depth', 'activation', 'embed'];
+export const MODEL_KEYS = ['dataset', 'spread', 'source', 'path', 'param', 'coupling', 'width', 'depth', 'activation', 'embed'];
 
 /** Parameters whose change needs a fresh training run (the others only resample or redraw). */
 export const RESTARTS = new Set(['dataset', 'spread', 'source', 'path', 'param', 'coupling', 'time', 'width',

@@ -2,7 +2,7 @@
 // attributes, written back, and bad values reported without changing the rest.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHash, parseAttributes, parseValue, toHash, defaults, PARAMS } from '../../www/state.js';
+import { parseHash, parseAttributes, parseValue, toHash, defaults, PARAMS, trainConfig, MODEL_KEYS } from '../../www/state.js';
 import { LAYER_NAMES, activeLayers, needsOf } from '../../www/layers/index.js';
 
 test('spread is auto (null) by default, a number in [0, 3] otherwise', () => {
@@ -61,4 +61,11 @@ test('the layer parameter lists the registry, and each layer says what it needs'
 
 test('hide accepts the legend and the readout', () => {
   assert.deepEqual(parseValue('hide', 'legend,readout'), { value: ['legend', 'readout'] });
+});
+
+test('the training config carries the spread: null for auto and for drawn points', () => {
+  assert.equal(JSON.parse(trainConfig(defaults())).spread, null);
+  assert.equal(JSON.parse(trainConfig({ ...defaults(), spread: 0.3 })).spread, 0.3);
+  assert.equal(JSON.parse(trainConfig({ ...defaults(), dataset: 'points', spread: 0.3 })).spread, null);
+  assert.ok(MODEL_KEYS.includes('spread'));
 });
