@@ -2,7 +2,6 @@
 // and picking the point of the `average` layer (click or drag; arrow keys move it, Shift for
 // bigger steps, when the canvas has focus).
 
-import { BOUNDS } from './scene.js';
 import { POINT_LIMIT } from './state.js';
 
 /** World coordinates of client pixel (cx, cy) on a canvas laid out as `layout`, or null. */
@@ -12,10 +11,8 @@ export function worldAt(layout, rect, cx, cy) {
   const py = (cy - rect.top) * sx;
   const panel = layout.panels.find((p) => px >= p.x && px < p.x + p.size && py < p.size);
   if (!panel) return null;
-  return [
-    BOUNDS[0] + ((px - panel.x) / panel.size) * (BOUNDS[1] - BOUNDS[0]),
-    BOUNDS[3] - (py / panel.size) * (BOUNDS[3] - BOUNDS[2]),
-  ];
+  const [x0, x1, y0, y1] = panel.bounds;
+  return [x0 + ((px - panel.x) / panel.size) * (x1 - x0), y1 - (py / panel.size) * (y1 - y0)];
 }
 
 const round = (v) => Math.round(Math.max(-POINT_LIMIT, Math.min(POINT_LIMIT, v)) * 100) / 100;

@@ -11,6 +11,8 @@ import { Request } from './client.js';
 import { View, stateIndex } from './render.js';
 
 export const BOUNDS = [-6.5, 6.5, -6.5, 6.5];
+/** Small multiples are small: they show the middle of the view, where the toy data lives. */
+export const SNAPSHOT_BOUNDS = [-5.5, 5.5, -5.5, 5.5];
 export const SNAPSHOT_TIMES = [0, 0.25, 0.5, 0.75, 1];
 const SNAPSHOT_LABELS = ['t = 0', 't = ¼', 't = ½', 't = ¾', 't = 1'];
 /** Fields and posteriors of an empirical target are singular at t = 1: shown just before. */
@@ -22,23 +24,23 @@ export function inputTime(t) {
   return Math.min(T_MAX, Math.round(t * 100) / 100);
 }
 
-/** Lattice resolution for a panel of `size` pixels: arrows about 26 px apart, 9 to 21 a side. */
+/** Lattice resolution for a panel of `size` pixels: arrows about 30 px apart, 9 to 19 a side. */
 export function fieldGrid(size) {
-  return Math.max(9, Math.min(21, Math.round(size / 26)));
+  return Math.max(9, Math.min(19, Math.round(size / 30)));
 }
 
 /**
  * The canvas layout for a figure `width` pixels wide: one square view, or SNAPSHOT_TIMES
  * panels side by side with a label row under them.
- * @returns {{width: number, height: number, panels: {x: number, size: number, t: number|null, label: string|null}[]}}
+ * @returns {{width: number, height: number, panels: {x: number, size: number, bounds: number[], t: number|null, label: string|null}[]}}
  */
 export function layoutFor(layout, width) {
-  if (layout !== 'snapshots') return { width, height: width, panels: [{ x: 0, size: width, t: null, label: null }] };
+  if (layout !== 'snapshots') return { width, height: width, panels: [{ x: 0, size: width, bounds: BOUNDS, t: null, label: null }] };
   const n = SNAPSHOT_TIMES.length;
   const gap = Math.max(4, Math.round(width * 0.012));
   const size = Math.floor((width - (n - 1) * gap) / n);
   const label = Math.max(16, Math.round(size * 0.16));
-  const panels = SNAPSHOT_TIMES.map((t, i) => ({ x: i * (size + gap), size, t, label: SNAPSHOT_LABELS[i] }));
+  const panels = SNAPSHOT_TIMES.map((t, i) => ({ x: i * (size + gap), size, bounds: SNAPSHOT_BOUNDS, t, label: SNAPSHOT_LABELS[i] }));
   return { width, height: size + label, panels };
 }
 
@@ -71,12 +73,13 @@ export class Scene {
     for (const panel of this.layout.panels) {
       const at = inputTime(panel.t ?? t);
       const grid = fieldGrid(panel.size);
+      const { bounds } = panel;
       for (const which of ['field', 'exact']) {
         if (!needs.has(which)) continue;
         out.push({
-          key: `${which}:${grid}:${at}`, kind: which, type: Request.FIELD,
-          payload: { which: which === 'field' ? 'learned' : 'exact', t: at, bounds: BOUNDS, grid },
-          wrap: (reply) => ({ v: reply.v, grid, bounds: BOUNDS, t: at }),
+          key: `${which}:${grid}:${bounds}:${at}`, kind: which, type: Request.FIELD,
+          payload: { which: which === 'field' ? 'learned' : 'exact', t: at, bounds, grid },
+          wrap: (reply) => ({ v: reply.v, grid, bounds, t: at }),
         });
       }
       if (needs.has('average')) {
@@ -142,14 +145,14 @@ export class Scene {
         dot: Math.max(2, Math.round(panel.size / 300)),
         at: samples && samples.trajectory ? stateIndex(samples.times, pt) : 0,
         wheel: samples && samples.colors ? samples.colors.frame : null,
-        field: this.input(`field:${grid}:${at}`, 'field'),
-        exact: this.input(`exact:${grid}:${at}`, 'exact'),
+        field: this.input(`field:${grid}:${panel.bounds}:${at}`, 'field'),
+        exact: this.input(`exact:${grid}:${panel.bounds}:${at}`, 'exact'),
         average: this.input(`average:${at}:${px},${py}`, 'average'),
         averageT: at,
         point: state.point,
         own: null,
       };
-      const view = new View(BOUNDS, panel.size, panel.size);
+      const view = new View(panel.bounds, panel.size, panel.size);
       ctx.save();
       ctx.translate(panel.x, 0);
       ctx.beginPath();
@@ -163,7 +166,8 @@ export class Scene {
       ctx.restore();
       if (panel.label) this.drawLabel(ctx, panel, colors);
     });
-    if (!state.hide.includes('legend') && layers.some((l) => l.wheel) && samples) this.drawLegend(ctx, panels[0].size, state.theme, colors);
+    // In snapshots the t = 0 panel is itself the legend.
+    if (!state.hide.includes('legend') && layers.some((l) => l.wheel) && samples && !panels[0].label) this.drawLegend(ctx, panels[0].size, state.theme, colors);
     this.report = report;
   }
 

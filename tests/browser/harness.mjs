@@ -2,7 +2,7 @@
 // WebGPU on SwiftShader, a page wrapper that records console errors and requests, assertions.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,9 @@ import { chromium } from 'playwright-core';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = path.join(ROOT, 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
+
+/** The training steps of each shipped model, file → steps (www/models/index.json). */
+export const SHIPPED_STEPS = Object.fromEntries(JSON.parse(readFileSync(path.join(ROOT, 'www', 'models', 'index.json'), 'utf8')).models.map((m) => [m.file, m.steps]));
 
 async function freePort() {
   return new Promise((resolve) => {

@@ -23,6 +23,11 @@ const PAGE = {
   trails: 't=0.6&layers=particles,trails',
   average: 't=0.5&layers=data,average',
   'average-t02': 't=0.2&layers=data,average&point=-1,1',
+  'average-t03': 't=0.3&layers=data,average&point=0.5,0.5',
+  'average-t07': 't=0.7&layers=data,average&point=0.5,0.5',
+  'average-8g-t05': 't=0.5&layers=data,average&dataset=8gaussians',
+  'average-8g-t03': 't=0.3&layers=data,average&dataset=8gaussians&point=1.5,0.5',
+  'average-8g-t07': 't=0.7&layers=data,average&dataset=8gaussians&point=1.5,0.5',
   snapshots: 'layout=snapshots&layers=data,particles',
   dark: 't=0.6&theme=dark',
   ot: 't=1&source=8gaussians&coupling=ot&layers=data,particles,polyline&solver=euler&nfe=1',
@@ -44,12 +49,13 @@ const until = async (page, read, arg) => {
 try {
   for (const [name, hash] of Object.entries(PAGE)) {
     if (!`page-${name}`.includes(filter)) continue;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${server.origin}/#backend=cpu&autoplay=0&${hash}`);
     const s = await until(page, () => window.flowPlayground.status());
-    await page.locator('.stage').screenshot({ path: path.join(OUT, `page-${name}.png`) });
-    console.log(`page-${name}: ${s.model}, cost ${s.cost}${s.average ? `, average ${JSON.stringify(s.average)}` : ''}`);
+    await page.locator('#canvas').screenshot({ path: path.join(OUT, `page-${name}.png`) });
+    const readout = await page.locator('#readout').isVisible() ? await page.textContent('#readout') : '';
+    console.log(`page-${name}: ${s.model}, cost ${s.cost}${readout ? `\n  readout: ${readout}` : ''}`);
     await context.close();
   }
   if ('article'.includes(filter) || filter.startsWith('article')) {

@@ -1,15 +1,15 @@
 // The marginal velocity as an average. At a point x and time t, every noise–data pair whose
 // conditional path passes through x contributes its conditional velocity u, weighted by how
 // probable that pair is given x (the posterior over data points). Drawn: those paths, faint in
-// proportion to their weight; each u as a thin arrow whose opacity is its weight; their
-// weighted average (the exact marginal velocity) as a bold arrow; the network's v(x, t) beside
-// it. The readout (figure-ui.js) gives both vectors and the angle between them.
+// proportion to their weight, with the data point each heads to; each u as a thin arrow whose
+// opacity is its weight; their weighted average (the exact marginal velocity) as a bold
+// arrow; the network's v(x, t) over it. The readout (figure-ui.js) gives both vectors and the angle between them.
 import { arrowPath } from '../render.js';
 
-/** World units of arrow per unit of velocity: an arrow shows where x goes in Δt = 0.3. */
-export const ARROW_DT = 0.3;
+/** World units of arrow per unit of velocity: an arrow shows where x goes in Δt = 0.6. */
+export const ARROW_DT = 0.6;
 /** How many of the most probable pairs are asked for. */
-export const AVERAGE_K = 40;
+export const AVERAGE_K = 400;
 
 /** The angle between two 2-D vectors, in degrees (NaN when one vanishes). */
 export function angleBetween(a, b) {
@@ -58,12 +58,13 @@ export default {
     if (a && a.supported) {
       const k = a.w.length;
       const S = a.samplesPerCurve;
-      const top = Math.max(a.w[0], 1e-12);
-      for (let i = 0; i < k; i += 1) {
-        const share = a.w[i] / top;
-        // The conditional path through x, x₀ (hollow) to x₁ (filled).
-        ctx.strokeStyle = `rgba(${palette.conditional}, ${0.06 + 0.5 * share})`;
-        ctx.lineWidth = u;
+      // Ink in proportion to weight: a bundle of pairs is as dark as the weight it carries.
+      const ink = (w, base, gain) => Math.min(0.9, base + gain * w);
+      // The conditional paths through x, faint in proportion to their weight, and the data
+      // point each is heading to.
+      ctx.lineWidth = u;
+      for (let i = k - 1; i >= 0; i -= 1) {
+        ctx.strokeStyle = `rgba(${palette.conditional}, ${ink(a.w[i], 0.02, 6)})`;
         ctx.beginPath();
         for (let s = 0; s < S; s += 1) {
           const o = 2 * (i * S + s);
@@ -71,19 +72,18 @@ export default {
           else ctx.lineTo(view.px(a.curves[o]), view.py(a.curves[o + 1]));
         }
         ctx.stroke();
+        ctx.fillStyle = `rgba(${palette.conditional}, ${ink(a.w[i], 0.05, 15)})`;
         ctx.beginPath();
-        ctx.arc(view.px(a.x0[2 * i]), view.py(a.x0[2 * i + 1]), 2.5 * u, 0, 2 * Math.PI);
-        ctx.stroke();
-        ctx.fillStyle = `rgba(${palette.conditional}, ${0.1 + 0.8 * share})`;
-        ctx.beginPath();
-        ctx.arc(view.px(a.x1[2 * i]), view.py(a.x1[2 * i + 1]), 2.5 * u, 0, 2 * Math.PI);
+        ctx.arc(view.px(a.x1[2 * i]), view.py(a.x1[2 * i + 1]), 1.8 * u, 0, 2 * Math.PI);
         ctx.fill();
       }
       // Each conditional velocity at x, opacity ∝ weight.
       for (let i = k - 1; i >= 0; i -= 1) {
-        ctx.strokeStyle = `rgba(${palette.conditional}, ${0.08 + 0.8 * (a.w[i] / top)})`;
+        ctx.strokeStyle = `rgba(${palette.conditional}, ${ink(a.w[i], 0.02, 8)})`;
         arrow(ctx, view, x, y, [a.u[2 * i], a.u[2 * i + 1]], u, 5 * u);
       }
+      ctx.strokeStyle = palette.halo;
+      arrow(ctx, view, x, y, a.exact, 7 * u, 13 * u);
       ctx.strokeStyle = palette.exact;
       arrow(ctx, view, x, y, a.exact, 4 * u, 11 * u);
       ctx.strokeStyle = palette.learned;

@@ -19,12 +19,13 @@ export default {
     if (!s || !s.trajectory || frame.at <= 0) return;
     const width = Math.max(1, view.width / 420);
     strokeByColor(ctx, s, POLYLINES, 0, frame.at, view, 0.5, width);
-    // The solver's states reached so far, as small dots.
+    // The solver's states reached so far (the start and the corners), as small faint dots; the
+    // particles layer draws where they are now.
     const { trajectory, n, colors } = s;
-    const r = Math.max(1.2, view.width / 300);
-    const last = Math.floor(frame.at + 1e-9);
+    const r = Math.max(1, view.width / 450);
+    const last = Math.min(Math.floor(frame.at + 1e-9), s.states - 2);
     for (let p = 0; p < Math.min(POLYLINES, n); p += 1) {
-      ctx.fillStyle = cssColor(colors.colors[p], 0.85);
+      ctx.fillStyle = cssColor(colors.colors[p], 0.55);
       ctx.beginPath();
       for (let k = 0; k <= last; k += 1) {
         const o = 2 * (k * n + p);

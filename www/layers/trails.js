@@ -1,14 +1,14 @@
 // Short fading tails behind the particles: each one's path over the last TAIL of t, in three
-// pieces of rising opacity. Deterministic in t (a paused figure shows the same tails), and
+// faint pieces of rising opacity. Deterministic in t (a paused figure shows the same tails), and
 // thin, so the particles stay the subject. Full paths are the `paths` layer.
 import { strokeByColor } from './strokes.js';
 import { stateIndex } from '../render.js';
 
 /** The length of a tail, in units of t. */
-export const TAIL = 0.15;
+export const TAIL = 0.12;
 /** Most particles given a tail (the rest are drawn without). */
 export const TAILS = 3000;
-const PIECES = [0.12, 0.28, 0.5];
+const PIECES = [0.05, 0.12, 0.24];
 
 export default {
   name: 'trails',
@@ -20,7 +20,7 @@ export default {
   draw(ctx, view, t, frame) {
     const s = frame.samples;
     if (!s || !s.trajectory || t <= 0) return;
-    const width = Math.max(1, view.width / 500);
+    const width = Math.max(1, view.width / 700);
     const start = Math.max(0, t - TAIL);
     for (let k = 0; k < PIECES.length; k += 1) {
       const a = stateIndex(s.times, start + ((t - start) * k) / PIECES.length);
