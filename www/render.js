@@ -247,6 +247,80 @@ export class ParticleLayer {
   }
 }
 
+/**
+ * Thin lines blended into a pixel buffer on the CPU: many short strokes (particle trails) cost
+ * a few milliseconds here, where a canvas path of thousands of strokes can stall a software
+ * GPU (SwiftShader) for seconds.
+ */
+export class LineLayer {
+  constructor(width, height) {
+    this.canvas = new OffscreenCanvas(width, height);
+    this.ctx = this.canvas.getContext('2d');
+    this.image = this.ctx.createImageData(width, height);
+    this.pixels = new Uint32Array(this.image.data.buffer);
+    this.width = width;
+    this.height = height;
+  }
+
+  clear() { this.pixels.fill(0); }
+
+  /**
+   * Blends a one-pixel line from (ax, ay) to (bx, by) in colour `packed` (0xAABBGGRR, alpha
+   * ignored) at opacity `alpha` over what is there ("over" compositing, straight alpha).
+   */
+  line(ax, ay, bx, by, packed, alpha) {
+    const steps = Math.ceil(Math.max(Math.abs(bx - ax), Math.abs(by - ay)));
+    if (!(steps >= 0) || steps > 4 * (this.width + this.height)) return;
+    const p = this.pixels;
+    const w = this.width;
+    const h = this.height;
+    const a = Math.round(alpha * 255);
+    const r = packed & 255;
+    const g = (packed >>> 8) & 255;
+    const b = (packed >>> 16) & 255;
+    for (let k = 0; k <= steps; k += 1) {
+      const f = steps ? k / steps : 0;
+      const x = Math.round(ax + f * (bx - ax));
+      const y = Math.round(ay + f * (by - ay));
+      if (x < 0 || y < 0 || x >= w || y >= h) continue;
+      const i = y * w + x;
+      const d = p[i];
+      const da = d >>> 24;
+      if (da === 0) {
+        p[i] = ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+        continue;
+      }
+      // out = src·a + dst·da·(1 − a), in units of 255.
+      const keep = (da * (255 - a)) / 255;
+      const oa = a + keep;
+      const mix = (s, t) => Math.round((s * a + t * keep) / oa);
+      p[i] = ((Math.round(oa) << 24) | (mix(b, (d >>> 16) & 255) << 16) | (mix(g, (d >>> 8) & 255) << 8) | mix(r, d & 255)) >>> 0;
+    }
+  }
+
+  /** A filled square of side 2·`r` centred on (x, y). */
+  dot(x, y, r, packed, alpha) {
+    for (let dy = -r; dy < r; dy += 1) this.line(x - r, y + dy, x + r - 1, y + dy, packed, alpha);
+  }
+
+  /** An arrow from (ax, ay) to (bx, by) with a head `head` pixels long. */
+  arrow(ax, ay, bx, by, head, packed, alpha) {
+    const len = Math.hypot(bx - ax, by - ay);
+    if (len < 1) return;
+    const hx = ((bx - ax) / len) * Math.min(head, 0.5 * len);
+    const hy = ((by - ay) / len) * Math.min(head, 0.5 * len);
+    this.line(ax, ay, bx, by, packed, alpha);
+    this.line(bx, by, bx - hx - hy * 0.5, by - hy + hx * 0.5, packed, alpha);
+    this.line(bx, by, bx - hx + hy * 0.5, by - hy - hx * 0.5, packed, alpha);
+  }
+
+  /** Draws the buffer onto `ctx`. */
+  blit(ctx) {
+    this.ctx.putImageData(this.image, 0, 0);
+    ctx.drawImage(this.canvas, 0, 0);
+  }
+}
+
 const GL_VERTEX = `#version 300 es
 // Position of a particle between two recorded solver states, in clip space.
 in vec2 a;

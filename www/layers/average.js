@@ -4,7 +4,7 @@
 // proportion to their weight, with the data point each heads to; each u as a thin arrow whose
 // opacity is its weight; their weighted average (the exact marginal velocity) as a bold
 // arrow; the network's v(x, t) over it. The readout (figure-ui.js) gives both vectors and the angle between them.
-import { arrowPath } from '../render.js';
+import { LineLayer, arrowPath } from '../render.js';
 
 /** World units of arrow per unit of velocity: an arrow shows where x goes in Δt = 0.6. */
 export const ARROW_DT = 0.6;
@@ -29,15 +29,19 @@ export function summarize(reply, point, t) {
   return { point, t, exact, learned, angle: angleBetween(exact, learned), mass: reply.mass, k: reply.w.length, note: reply.note || null };
 }
 
-function arrow(ctx, view, x, y, v, width, head) {
+/** Adds the arrow of velocity `v` from world (x, y) (length ARROW_DT·v) to the current path. */
+function arrowAt(ctx, view, x, y, v, head) {
   const ax = view.px(x);
   const ay = view.py(y);
   const bx = view.px(x + ARROW_DT * v[0]);
   const by = view.py(y + ARROW_DT * v[1]);
-  if (Math.hypot(bx - ax, by - ay) < 1) return;
+  if (Math.hypot(bx - ax, by - ay) >= 1) arrowPath(ctx, ax, ay, bx, by, head);
+}
+
+function arrow(ctx, view, x, y, v, width, head) {
   ctx.lineWidth = width;
   ctx.beginPath();
-  arrowPath(ctx, ax, ay, bx, by, head);
+  arrowAt(ctx, view, x, y, v, head);
   ctx.stroke();
 }
 
@@ -46,6 +50,7 @@ export default {
   label: 'average at a point',
   z: 70,
   needs: ['average'],
+  create: () => ({ ink: null }),
   cost: (frame) => (frame.average && frame.average.w ? frame.average.w.length * ((frame.average.samplesPerCurve || 2) + 3) : 1),
   draw(ctx, view, t, frame) {
     const [x, y] = frame.point;
@@ -58,30 +63,30 @@ export default {
     if (a && a.supported) {
       const k = a.w.length;
       const S = a.samplesPerCurve;
-      // Ink in proportion to weight: a bundle of pairs is as dark as the weight it carries.
-      const ink = (w, base, gain) => Math.min(0.9, base + gain * w);
-      // The conditional paths through x, faint in proportion to their weight, and the data
-      // point each is heading to.
-      ctx.lineWidth = u;
+      const own = frame.own;
+      const w = Math.round(view.width);
+      if (!own.ink || own.ink.width !== w) own.ink = new LineLayer(w, w);
+      const ink = own.ink;
+      ink.clear();
+      // Ink in proportion to weight, blended, so a bundle of pairs is as dark as the weight it
+      // carries: the conditional paths through x, the data point each heads to, and each
+      // conditional velocity at x.
+      const colour = palette.conditional;
+      const px = view.px(x);
+      const py = view.py(y);
       for (let i = k - 1; i >= 0; i -= 1) {
-        ctx.strokeStyle = `rgba(${palette.conditional}, ${ink(a.w[i], 0.02, 6)})`;
-        ctx.beginPath();
-        for (let s = 0; s < S; s += 1) {
+        const wi = a.w[i];
+        const line = Math.min(0.9, 0.02 + 6 * wi);
+        for (let s = 1; s < S; s += 1) {
           const o = 2 * (i * S + s);
-          if (s === 0) ctx.moveTo(view.px(a.curves[o]), view.py(a.curves[o + 1]));
-          else ctx.lineTo(view.px(a.curves[o]), view.py(a.curves[o + 1]));
+          ink.line(view.px(a.curves[o - 2]), view.py(a.curves[o - 1]), view.px(a.curves[o]), view.py(a.curves[o + 1]), colour, line);
         }
-        ctx.stroke();
-        ctx.fillStyle = `rgba(${palette.conditional}, ${ink(a.w[i], 0.05, 15)})`;
-        ctx.beginPath();
-        ctx.arc(view.px(a.x1[2 * i]), view.py(a.x1[2 * i + 1]), 1.8 * u, 0, 2 * Math.PI);
-        ctx.fill();
+        ink.dot(view.px(a.x1[2 * i]), view.py(a.x1[2 * i + 1]), 1.5 * u, colour, Math.min(0.9, 0.05 + 15 * wi));
+        const bx = view.px(x + ARROW_DT * a.u[2 * i]);
+        const by = view.py(y + ARROW_DT * a.u[2 * i + 1]);
+        ink.arrow(px, py, bx, by, 5 * u, colour, Math.min(0.9, 0.02 + 8 * wi));
       }
-      // Each conditional velocity at x, opacity ∝ weight.
-      for (let i = k - 1; i >= 0; i -= 1) {
-        ctx.strokeStyle = `rgba(${palette.conditional}, ${ink(a.w[i], 0.02, 8)})`;
-        arrow(ctx, view, x, y, [a.u[2 * i], a.u[2 * i + 1]], u, 5 * u);
-      }
+      ink.blit(ctx);
       ctx.strokeStyle = palette.halo;
       arrow(ctx, view, x, y, a.exact, 7 * u, 13 * u);
       ctx.strokeStyle = palette.exact;

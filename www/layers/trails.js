@@ -1,14 +1,14 @@
 // Short fading tails behind the particles: each one's path over the last TAIL of t, in three
-// faint pieces of rising opacity. Deterministic in t (a paused figure shows the same tails), and
-// thin, so the particles stay the subject. Full paths are the `paths` layer.
-import { strokeByColor } from './strokes.js';
-import { stateIndex } from '../render.js';
+// faint pieces of rising opacity, in the particle's colour. Deterministic in t (a paused figure
+// shows the same tails) and thin, so the particles stay the subject; blended on the CPU
+// (render.js LineLayer), which stays fast for thousands of tails. Full paths are `paths`.
+import { LineLayer, pointAt, stateIndex } from '../render.js';
 
 /** The length of a tail, in units of t. */
 export const TAIL = 0.12;
 /** Most particles given a tail (the rest are drawn without). */
 export const TAILS = 3000;
-const PIECES = [0.05, 0.12, 0.24];
+const PIECES = [0.08, 0.18, 0.34];
 
 export default {
   name: 'trails',
@@ -16,16 +16,36 @@ export default {
   z: 50,
   needs: ['samples'],
   wheel: true,
+  create: () => ({ buffer: null }),
   cost: (frame) => (frame.samples ? Math.min(TAILS, frame.samples.n) * (PIECES.length + 2) : 0),
   draw(ctx, view, t, frame) {
     const s = frame.samples;
-    if (!s || !s.trajectory || t <= 0) return;
-    const width = Math.max(1, view.width / 700);
+    if (!s || !s.trajectory || !s.colors || t <= 0) return;
+    const own = frame.own;
+    const w = Math.round(view.width);
+    const h = Math.round(view.height);
+    if (!own.buffer || own.buffer.width !== w || own.buffer.height !== h) own.buffer = new LineLayer(w, h);
+    const buffer = own.buffer;
+    buffer.clear();
+    const { trajectory, n, states } = s;
+    const colors = s.colors.colors;
     const start = Math.max(0, t - TAIL);
+    const count = Math.min(TAILS, n);
+    const pixel = ([x, y]) => [view.px(x), view.py(y)];
     for (let k = 0; k < PIECES.length; k += 1) {
-      const a = stateIndex(s.times, start + ((t - start) * k) / PIECES.length);
-      const b = stateIndex(s.times, start + ((t - start) * (k + 1)) / PIECES.length);
-      if (b > a) strokeByColor(ctx, s, TAILS, a, b, view, PIECES[k], width);
+      const from = stateIndex(s.times, start + ((t - start) * k) / PIECES.length);
+      const to = stateIndex(s.times, start + ((t - start) * (k + 1)) / PIECES.length);
+      if (!(to > from)) continue;
+      for (let p = 0; p < count; p += 1) {
+        // The piece's corners: its ends and the recorded solver states between them.
+        let [px, py] = pixel(pointAt(trajectory, n, states, p, from));
+        for (let st = Math.floor(from) + 1; st <= Math.ceil(to); st += 1) {
+          const [qx, qy] = pixel(st < to ? [trajectory[2 * (st * n + p)], trajectory[2 * (st * n + p) + 1]] : pointAt(trajectory, n, states, p, to));
+          buffer.line(px, py, qx, qy, colors[p], PIECES[k]);
+          [px, py] = [qx, qy];
+        }
+      }
     }
+    buffer.blit(ctx);
   },
 };
