@@ -78,7 +78,7 @@ export const embedScenarios = {
       check(byId.euler1.state.solver === 'euler' && byId.euler1.state.nfe === 1 && byId.euler1.stats.nfe === 1, 'euler1 settings');
       check(byId.euler32.stats.nfe === 32, 'euler32 NFE');
       check(byId.pairs.state.layers.join() === 'data,pairs', `pairs layers ${byId.pairs.state.layers}`);
-      check(byId.snapshots.state.layout === 'snapshots' && byId.average.state.point.join() === '0.5,0.5', 'snapshot and average figure settings');
+      check(byId.snapshots.state.layout === 'snapshots' && byId.average.state.point.join() === '1.5,0.5', 'snapshot and average figure settings');
       check(['euler1', 'ot'].every((id) => byId[id].state.t === 1 && !byId[id].state.autoplay && byId[id].state.layers.includes('polyline')), 'end-state figures');
       check(byId.ot.model === '8gaussians-to-moons-ot.fpw' && byId.indep.model === '8gaussians-to-moons.fpw', 'OT figures use their models');
       // What the figures claim: more Euler steps and OT pairs land closer to the data.

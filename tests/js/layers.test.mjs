@@ -61,9 +61,9 @@ test('the angle between the exact and the learned vector', () => {
   assert.ok(Math.abs(angleBetween([1, 1], [1, 0]) - 45) < 1e-9);
   assert.equal(angleBetween([1, 0], [-3, 0]), 180);
   assert.ok(Number.isNaN(angleBetween([0, 0], [1, 0])));
-  const reply = { supported: true, note: null, w: new Float32Array([0.6, 0.3]), exact: new Float32Array([1, 0]), learned: new Float32Array([1, 1]), mass: 0.9 };
+  const reply = { supported: true, note: null, w: new Float32Array([0.6, 0.3]), x1: new Float32Array([2, 3, 4, 5]), exact: new Float32Array([1, 0]), learned: new Float32Array([1, 1]), mass: 0.9 };
   const s = summarize(reply, [0.5, 0.5], 0.5);
-  assert.deepEqual([s.k, s.mass, Math.round(s.angle)], [2, 0.9, 45]);
+  assert.deepEqual([s.k, s.mass, Math.round(s.angle), ...s.heaviest], [2, 0.9, 45, 2, 3]);
   assert.match(summarize({ supported: false, note: 'not for OT' }, [0, 0], 0.5).note, /not for OT/);
 });
 

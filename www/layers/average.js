@@ -26,7 +26,9 @@ export function summarize(reply, point, t) {
   if (!reply.supported) return { point, t, note: reply.note || 'The average is not available for this setting.' };
   const exact = [reply.exact[0], reply.exact[1]];
   const learned = [reply.learned[0], reply.learned[1]];
-  return { point, t, exact, learned, angle: angleBetween(exact, learned), mass: reply.mass, k: reply.w.length, note: reply.note || null };
+  // The heaviest pair's data end identifies which pairs are drawn.
+  const heaviest = [reply.x1[0], reply.x1[1]];
+  return { point, t, exact, learned, angle: angleBetween(exact, learned), mass: reply.mass, k: reply.w.length, heaviest, note: reply.note || null };
 }
 
 /** Adds the arrow of velocity `v` from world (x, y) (length ARROW_DT·v) to the current path. */
