@@ -168,7 +168,8 @@ export class Figure extends Run {
    * everything the layers need has arrived and is drawn.
    */
   status() {
-    const settled = this.ready && !!this.samples && this.scene.settled && !this.dirty && !this.scene.dirty && this.drawn > 0 && !this.anim.playing;
+    const still = !this.anim.playing || this.state.layout === 'snapshots';
+    const settled = this.ready && !!this.samples && this.scene.settled && !this.dirty && !this.scene.dirty && this.drawn > 0 && still;
     return {
       ready: this.ready, backend: this.backend, adapter: this.adapter, training: this.training,
       step: this.step, loss: this.losses.length ? this.losses[this.losses.length - 1] : null,

@@ -254,21 +254,20 @@ export class ParticleLayer {
  */
 export class LineLayer {
   constructor(width, height) {
-    this.canvas = new OffscreenCanvas(width, height);
-    this.ctx = this.canvas.getContext('2d');
-    this.image = this.ctx.createImageData(width, height);
-    this.pixels = new Uint32Array(this.image.data.buffer);
+    this.pixels = new Uint32Array(width * height);
     this.width = width;
     this.height = height;
+    this.canvas = null; // made on the first blit
   }
 
   clear() { this.pixels.fill(0); }
 
   /**
-   * Blends a one-pixel line from (ax, ay) to (bx, by) in colour `packed` (0xAABBGGRR, alpha
-   * ignored) at opacity `alpha` over what is there ("over" compositing, straight alpha).
+   * Blends a line from (ax, ay) to (bx, by), one pixel wide (two with `thick`), in colour
+   * `packed` (0xAABBGGRR, alpha ignored) at opacity `alpha` over what is there ("over"
+   * compositing, straight alpha).
    */
-  line(ax, ay, bx, by, packed, alpha) {
+  line(ax, ay, bx, by, packed, alpha, thick = false) {
     const steps = Math.ceil(Math.max(Math.abs(bx - ax), Math.abs(by - ay)));
     if (!(steps >= 0) || steps > 4 * (this.width + this.height)) return;
     const p = this.pixels;
@@ -278,10 +277,12 @@ export class LineLayer {
     const r = packed & 255;
     const g = (packed >>> 8) & 255;
     const b = (packed >>> 16) & 255;
-    for (let k = 0; k <= steps; k += 1) {
-      const f = steps ? k / steps : 0;
-      const x = Math.round(ax + f * (bx - ax));
-      const y = Math.round(ay + f * (by - ay));
+    // A thick line adds the neighbour across its main direction.
+    const across = Math.abs(bx - ax) >= Math.abs(by - ay) ? w : 1;
+    for (let k = 0; k <= (thick ? 2 * steps + 1 : steps); k += 1) {
+      const f = steps ? (thick ? k >> 1 : k) / steps : 0;
+      const x = Math.round(ax + f * (bx - ax)) + (thick && k & 1 && across === 1 ? 1 : 0);
+      const y = Math.round(ay + f * (by - ay)) + (thick && k & 1 && across === w ? 1 : 0);
       if (x < 0 || y < 0 || x >= w || y >= h) continue;
       const i = y * w + x;
       const d = p[i];
@@ -300,23 +301,29 @@ export class LineLayer {
 
   /** A filled square of side 2·`r` centred on (x, y). */
   dot(x, y, r, packed, alpha) {
-    for (let dy = -r; dy < r; dy += 1) this.line(x - r, y + dy, x + r - 1, y + dy, packed, alpha);
+    const side = Math.max(1, Math.round(2 * r));
+    const x0 = Math.round(x - side / 2);
+    for (let j = 0; j < side; j += 1) this.line(x0, Math.round(y - side / 2) + j, x0 + side - 1, Math.round(y - side / 2) + j, packed, alpha);
   }
 
   /** An arrow from (ax, ay) to (bx, by) with a head `head` pixels long. */
-  arrow(ax, ay, bx, by, head, packed, alpha) {
+  arrow(ax, ay, bx, by, head, packed, alpha, thick = false) {
     const len = Math.hypot(bx - ax, by - ay);
     if (len < 1) return;
     const hx = ((bx - ax) / len) * Math.min(head, 0.5 * len);
     const hy = ((by - ay) / len) * Math.min(head, 0.5 * len);
-    this.line(ax, ay, bx, by, packed, alpha);
-    this.line(bx, by, bx - hx - hy * 0.5, by - hy + hx * 0.5, packed, alpha);
-    this.line(bx, by, bx - hx + hy * 0.5, by - hy - hx * 0.5, packed, alpha);
+    this.line(ax, ay, bx, by, packed, alpha, thick);
+    this.line(bx, by, bx - hx - hy * 0.5, by - hy + hx * 0.5, packed, alpha, thick);
+    this.line(bx, by, bx - hx + hy * 0.5, by - hy - hx * 0.5, packed, alpha, thick);
   }
 
   /** Draws the buffer onto `ctx`. */
   blit(ctx) {
-    this.ctx.putImageData(this.image, 0, 0);
+    if (!this.canvas) {
+      this.canvas = new OffscreenCanvas(this.width, this.height);
+      this.image = new ImageData(new Uint8ClampedArray(this.pixels.buffer), this.width, this.height);
+    }
+    this.canvas.getContext('2d').putImageData(this.image, 0, 0);
     ctx.drawImage(this.canvas, 0, 0);
   }
 }

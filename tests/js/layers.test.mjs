@@ -97,3 +97,23 @@ test('streamlines of a rotation are circles about the origin, and of a uniform f
     }
   }
 });
+
+test('lines blend over what is there: two strokes at opacity ½ make ¾', async () => {
+  const { LineLayer } = await import('../../www/render.js');
+  const layer = new LineLayer(8, 4);
+  const red = 0x0000ff; // packed 0xAABBGGRR: r = 255
+  layer.line(1, 1, 5, 1, red, 0.5);
+  const alpha = (x, y) => layer.pixels[y * 8 + x] >>> 24;
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((x) => alpha(x, 1)), [0, 128, 128, 128, 128, 128, 0]);
+  layer.line(3, 0, 3, 3, 0xff0000, 0.5); // blue, crossing at (3, 1)
+  const crossing = layer.pixels[1 * 8 + 3];
+  assert.equal(crossing >>> 24, 192);
+  // Over: blue at ½ over red at ½ → colour (⅓ red, ⅔ blue) at ¾ opacity.
+  assert.deepEqual([crossing & 255, (crossing >>> 16) & 255], [85, 170]);
+  // A thick horizontal line also covers the row below.
+  const thick = new LineLayer(8, 4);
+  thick.line(0, 1, 7, 1, red, 1, true);
+  assert.equal([...thick.pixels].filter((p) => p >>> 24 === 255).length, 16);
+  // Lines far outside are skipped, not walked.
+  thick.line(-1e9, 0, 1e9, 0, red, 1);
+});

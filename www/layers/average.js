@@ -74,19 +74,20 @@ export default {
       // carries: the conditional paths through x, the data point each heads to, and each
       // conditional velocity at x.
       const colour = palette.conditional;
+      const thick = view.width > 900;
       const px = view.px(x);
       const py = view.py(y);
       for (let i = k - 1; i >= 0; i -= 1) {
         const wi = a.w[i];
-        const line = Math.min(0.9, 0.02 + 6 * wi);
+        const line = Math.min(0.9, 0.03 + 8 * wi);
         for (let s = 1; s < S; s += 1) {
           const o = 2 * (i * S + s);
-          ink.line(view.px(a.curves[o - 2]), view.py(a.curves[o - 1]), view.px(a.curves[o]), view.py(a.curves[o + 1]), colour, line);
+          ink.line(view.px(a.curves[o - 2]), view.py(a.curves[o - 1]), view.px(a.curves[o]), view.py(a.curves[o + 1]), colour, line, thick);
         }
         ink.dot(view.px(a.x1[2 * i]), view.py(a.x1[2 * i + 1]), 1.5 * u, colour, Math.min(0.9, 0.05 + 15 * wi));
         const bx = view.px(x + ARROW_DT * a.u[2 * i]);
         const by = view.py(y + ARROW_DT * a.u[2 * i + 1]);
-        ink.arrow(px, py, bx, by, 5 * u, colour, Math.min(0.9, 0.02 + 8 * wi));
+        ink.arrow(px, py, bx, by, 5 * u, colour, Math.min(0.9, 0.02 + 8 * wi), thick);
       }
       ink.blit(ctx);
       ctx.strokeStyle = palette.halo;

@@ -6,6 +6,23 @@ import { strokeByColor } from './strokes.js';
 
 /** Particles whose polyline is drawn (all particles are still drawn by `particles`). */
 export const POLYLINES = 160;
+/** Corners are marked up to this many solver states. */
+const CORNERS = 12;
+const SOLVERS = { euler: 'Euler', midpoint: 'midpoint', heun: 'Heun', rk4: 'RK4', dopri5: 'dopri5' };
+
+/** Names the solver and its evaluations, bottom left: small multiples differ by it. */
+function label(ctx, view, frame) {
+  const { solver } = frame.state;
+  const steps = frame.samples.states - 1;
+  const text = solver === 'dopri5' ? `dopri5 · ${frame.samples.nfe} evaluations`
+    : `${SOLVERS[solver] || solver} · ${steps} step${steps === 1 ? '' : 's'}`;
+  ctx.save();
+  ctx.font = `${Math.round(Math.max(11, view.width * 0.045))}px system-ui, sans-serif`;
+  ctx.fillStyle = frame.colors.text;
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(text, Math.round(view.width * 0.03), Math.round(view.height * 0.97));
+  ctx.restore();
+}
 
 export default {
   name: 'polyline',
@@ -19,9 +36,11 @@ export default {
     if (!s || !s.trajectory || frame.at <= 0) return;
     const width = Math.max(1, view.width / 420);
     strokeByColor(ctx, s, POLYLINES, 0, frame.at, view, 0.5, width);
-    // The solver's states reached so far (the start and the corners), as small faint dots; the
-    // particles layer draws where they are now.
+    label(ctx, view, frame);
+    // The solver's states reached so far (the start and the corners), as small faint dots,
+    // while there are few enough to count; the particles layer draws where they are now.
     const { trajectory, n, colors } = s;
+    if (s.states > CORNERS) return;
     const r = Math.max(1, view.width / 450);
     const last = Math.min(Math.floor(frame.at + 1e-9), s.states - 2);
     for (let p = 0; p < Math.min(POLYLINES, n); p += 1) {

@@ -32,6 +32,7 @@ export default {
     const start = Math.max(0, t - TAIL);
     const count = Math.min(TAILS, n);
     const pixel = ([x, y]) => [view.px(x), view.py(y)];
+    const thick = view.width > 900;
     for (let k = 0; k < PIECES.length; k += 1) {
       const from = stateIndex(s.times, start + ((t - start) * k) / PIECES.length);
       const to = stateIndex(s.times, start + ((t - start) * (k + 1)) / PIECES.length);
@@ -41,7 +42,7 @@ export default {
         let [px, py] = pixel(pointAt(trajectory, n, states, p, from));
         for (let st = Math.floor(from) + 1; st <= Math.ceil(to); st += 1) {
           const [qx, qy] = pixel(st < to ? [trajectory[2 * (st * n + p)], trajectory[2 * (st * n + p) + 1]] : pointAt(trajectory, n, states, p, to));
-          buffer.line(px, py, qx, qy, colors[p], PIECES[k]);
+          buffer.line(px, py, qx, qy, colors[p], PIECES[k], thick);
           [px, py] = [qx, qy];
         }
       }
