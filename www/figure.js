@@ -151,7 +151,7 @@ export class Figure extends Run {
       else if ((anim.hold += dt) > HOLD) Object.assign(anim, { t: 0, hold: 0 });
       this.dirty = true;
     }
-    this.scene.refresh(this.state, anim.t);
+    if (this.ready) this.scene.refresh(this.state, anim.t);
     if (this.dirty || this.scene.dirty) {
       Object.assign(this, { dirty: false, drawn: this.drawn + 1 });
       this.scene.dirty = false;

@@ -30,6 +30,7 @@ const PAGE = {
   'average-8g-t07': 't=0.7&layers=data,average&dataset=8gaussians&point=1.5,0.5',
   snapshots: 'layout=snapshots&layers=data,particles',
   dark: 't=0.6&theme=dark',
+  checkerboard: 't=1&dataset=checkerboard',
   ot: 't=1&source=8gaussians&coupling=ot&layers=data,particles,polyline&solver=euler&nfe=1',
 };
 

@@ -1,6 +1,6 @@
 // Visual regression: the page's default view and every figure of the example article, drawn
 // from the shipped models on the CPU backend with fixed seeds, the animation stopped at a fixed
-// t, compared with committed reference images (tests/browser/visual/*.png, at most 400 px wide).
+// t, compared with committed reference images (tests/browser/visual/*.png, at most 320 px wide).
 //
 // A capture matches its reference when at most MAX_DIFFERING of its pixels differ from it by
 // more than LEVEL (of 255) in some colour channel. Images are decoded and compared in the page
@@ -15,7 +15,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, ROOT, check } from './harness.mjs';
 
 export const LEVEL = 40;
 export const MAX_DIFFERING = 0.01;
-const WIDTH = 400;
+const WIDTH = 320;
 const REFERENCES = path.join(ROOT, 'tests', 'browser', 'visual');
 const OUT = path.join(ARTIFACTS, 'visual');
 const UPDATE = process.env.UPDATE_VISUAL === '1';
