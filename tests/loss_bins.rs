@@ -26,7 +26,7 @@ fn bin_sums_add_up_to_the_batch_loss_and_counts_to_the_batch() {
     for _ in 0..5 {
         let (loss, binned) = run.step_binned(20);
         let loss = loss.into_scalar::<f32>() as f64;
-        let sums: Vec<f32> = binned.sums.into_data().to_vec().unwrap();
+        let sums: Vec<f32> = binned.sums.into_data().try_into_vec().unwrap();
         assert_eq!(sums.len(), 20);
         assert_eq!(binned.counts.iter().sum::<u32>(), 200);
         // The loss is the mean of the per-sample losses: Σ_bins = B·loss.

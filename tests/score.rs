@@ -28,7 +28,6 @@ fn score_from_the_velocity_is_the_gradient_of_the_closed_form_log_density() {
     let plain = Device::flex();
     let ad = Device::flex().autodiff();
     let data = Dataset::Moons.sample(30, &mut Rng::new(12));
-    let source = GaussianMixture::standard_normal();
     let mut worst = 0.0f32;
     for path in [Path::Linear, Path::Cosine] {
         let field = ExactField::new(path, &data, &plain);
