@@ -161,7 +161,7 @@ struct SampleArgs {
     #[arg(long, value_enum, default_value = "ode")]
     sampler: Sampler,
     /// SDE noise scale γ: diffusion g(t) = γ·σ_t (0 is the ODE).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     noise: f64,
     /// euler, midpoint, heun, rk4 or dopri5[:atol[:rtol]] (the ODE sampler).
     #[arg(long, default_value = "rk4")]
@@ -395,10 +395,19 @@ fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
     let sliced = metrics::sliced_wasserstein2(&samples, &data, 200, &mut rng);
     let mmd = metrics::mmd2_rbf(&samples, &data, 0.5);
     // Nats per point on fresh data, where the source has a density.
-    let nll = GaussianMixture::of_distribution(&source).ok().map(|density| {
-        let fresh = target.sample(n, &mut rng);
-        negative_log_likelihood(&flow, &density, &fresh, args.solver, steps_per_solve, device)
-    });
+    let nll = GaussianMixture::of_distribution(&source)
+        .ok()
+        .map(|density| {
+            let fresh = target.sample(n, &mut rng);
+            negative_log_likelihood(
+                &flow,
+                &density,
+                &fresh,
+                args.solver,
+                steps_per_solve,
+                device,
+            )
+        });
     let report = json!({
         "dataset": target.label(),
         "source": source.label(),
@@ -550,11 +559,9 @@ fn nll(args: NllArgs, device: &Device) -> Result<(), String> {
     let source = model_source(&flow)?;
     let (label, data, entropy) = match (&args.data, args.dataset) {
         (Some(path), _) => match read_cloud(path)? {
-            Distribution::Points(cloud) => (
-                path.display().to_string(),
-                cloud.as_slice().to_vec(),
-                None,
-            ),
+            Distribution::Points(cloud) => {
+                (path.display().to_string(), cloud.as_slice().to_vec(), None)
+            }
             Distribution::Named(_) => unreachable!("read_cloud returns points"),
         },
         (None, named) => {
@@ -571,7 +578,11 @@ fn nll(args: NllArgs, device: &Device) -> Result<(), String> {
                 })?,
             };
             let data = dataset.sample(args.n, &mut Rng::new(args.seed));
-            (dataset.name().to_string(), data, differential_entropy(dataset))
+            (
+                dataset.name().to_string(),
+                data,
+                differential_entropy(dataset),
+            )
         }
     };
     let start = Instant::now();

@@ -71,12 +71,7 @@ impl ExactField {
 
     /// The field of the points `data` (flat `[M, 2]`, M ≥ 1) under `path` from the mixture
     /// `source`, on `device`.
-    pub fn with_source(
-        path: Path,
-        data: &[f32],
-        source: GaussianMixture,
-        device: &Device,
-    ) -> Self {
+    pub fn with_source(path: Path, data: &[f32], source: GaussianMixture, device: &Device) -> Self {
         assert!(
             data.len() >= 2 && data.len().is_multiple_of(2),
             "data must be [M, 2], M ≥ 1"
@@ -192,9 +187,7 @@ impl ExactField {
     /// `(w [n, K·M], x̂₁ [n, 2])`.
     fn posterior_mean_chunk(&self, x: &Tensor<2>, f: Frame) -> (Tensor<2>, Tensor<2>) {
         let w = softmax(self.log_joint(x, f), 1);
-        let mean = self
-            .sum_components(w.clone())
-            .matmul(self.data.clone());
+        let mean = self.sum_components(w.clone()).matmul(self.data.clone());
         (w, mean)
     }
 

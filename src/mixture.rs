@@ -168,17 +168,10 @@ impl GaussianMixture {
         let host = |values: Vec<f32>| row(&values, &device);
         let mx = host(self.means.iter().map(|m| m[0] as f32).collect());
         let my = host(self.means.iter().map(|m| m[1] as f32).collect());
-        let scale = host(
-            self.stds
-                .iter()
-                .map(|s| (-0.5 / (s * s)) as f32)
-                .collect(),
-        );
+        let scale = host(self.stds.iter().map(|s| (-0.5 / (s * s)) as f32).collect());
         let offset = host(
             (0..k)
-                .map(|i| {
-                    (self.weights[i].ln() - LN_2PI - 2.0 * self.stds[i].ln()) as f32
-                })
+                .map(|i| (self.weights[i].ln() - LN_2PI - 2.0 * self.stds[i].ln()) as f32)
                 .collect(),
         );
         let dx = x.clone().slice([0..n, 0..1]) - mx;

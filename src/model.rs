@@ -93,9 +93,9 @@ impl Activation {
                     .erf()
                     .add_scalar(1.0)
                     .mul_scalar(0.5);
-                let pdf = (z.clone().square().mul_scalar(-0.5))
-                    .exp()
-                    .mul_scalar(0.5 * std::f32::consts::FRAC_2_SQRT_PI * std::f32::consts::FRAC_1_SQRT_2);
+                let pdf = (z.clone().square().mul_scalar(-0.5)).exp().mul_scalar(
+                    0.5 * std::f32::consts::FRAC_2_SQRT_PI * std::f32::consts::FRAC_1_SQRT_2,
+                );
                 (z.clone() * cdf.clone(), cdf + z * pdf)
             }
             Activation::Tanh => {

@@ -29,7 +29,7 @@ use burn::tensor::Tensor;
 use crate::flow::to_tensor;
 use crate::rng::Rng;
 use crate::score::ScoreField;
-use crate::solver::{SolveOptions, Solution};
+use crate::solver::{Solution, SolveOptions};
 
 /// The largest noise scale γ accepted.
 pub const MAX_NOISE: f64 = 10.0;

@@ -53,8 +53,7 @@ impl TimeSampling {
             TimeSampling::Uniform => 1.0,
             TimeSampling::LogitNormal { mean, std } => {
                 let z = ((t / (1.0 - t)).ln() - mean) / std;
-                (-0.5 * z * z).exp()
-                    / (std * (std::f64::consts::TAU).sqrt() * t * (1.0 - t))
+                (-0.5 * z * z).exp() / (std * (std::f64::consts::TAU).sqrt() * t * (1.0 - t))
             }
         }
     }

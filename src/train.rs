@@ -305,7 +305,12 @@ impl Trainer {
         let binned = binning.map(|(onehot, counts, b)| {
             // ℓ_b = ½‖r_b‖² (the mean over both coordinates), [1, n] · [n, B] → [B].
             let plain = self.device.clone().inner();
-            let per_sample = residual.clone().inner().square().mean_dim(1).reshape([1, n]);
+            let per_sample = residual
+                .clone()
+                .inner()
+                .square()
+                .mean_dim(1)
+                .reshape([1, n]);
             let onehot = Tensor::<2>::from_data(TensorData::new(onehot, [n, b]), &plain);
             BinnedLoss {
                 sums: per_sample.matmul(onehot).reshape([b]),

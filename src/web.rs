@@ -505,7 +505,9 @@ impl Playground {
         record: bool,
     ) -> Result<Promise, JsError> {
         if nfe == 0 || nfe > 10_000 {
-            return Err(js_error(format!("SDE steps must be in 1..=10000, got {nfe}")));
+            return Err(js_error(format!(
+                "SDE steps must be in 1..=10000, got {nfe}"
+            )));
         }
         crate::sde::validate_noise(noise).map_err(js_error)?;
         let source = GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
@@ -514,8 +516,8 @@ impl Playground {
         let x0 = self.source_points(n, seed)?;
         let mut options = SolveOptions::forward(nfe as usize);
         options.record = record;
-        let solution =
-            sample_sde(&field, x0, &options, noise, (seed as u64) ^ 0x5DE0_0000).map_err(js_error)?;
+        let solution = sample_sde(&field, x0, &options, noise, (seed as u64) ^ 0x5DE0_0000)
+            .map_err(js_error)?;
         let cpu = self.backend == "cpu";
         Ok(promise(cpu, solution_object(cpu, record, solution)))
     }
@@ -575,7 +577,11 @@ impl Playground {
         nfe: Option<u32>,
     ) -> Result<Promise, JsError> {
         let xy = lattice(&bounds, grid, t)?;
-        let solver: Solver = solver.as_deref().unwrap_or("rk4").parse().map_err(js_error)?;
+        let solver: Solver = solver
+            .as_deref()
+            .unwrap_or("rk4")
+            .parse()
+            .map_err(js_error)?;
         let nfe = nfe.unwrap_or(40);
         if nfe == 0 || nfe > 10_000 {
             return Err(js_error(format!("nfe must be in 1..=10000, got {nfe}")));

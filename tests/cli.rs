@@ -167,7 +167,15 @@ fn nll_and_sde_sampling_from_saved_weights() {
     assert_eq!(report["n"].as_u64(), Some(300));
     // Another dataset, whose entropy is not known in closed form.
     let (ok, stdout, stderr) = run(&[
-        "nll", "--weights", weights, "--dataset", "moons", "--n", "50", "--nfe", "4",
+        "nll",
+        "--weights",
+        weights,
+        "--dataset",
+        "moons",
+        "--n",
+        "50",
+        "--nfe",
+        "4",
     ]);
     assert!(ok, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
@@ -191,19 +199,43 @@ fn nll_and_sde_sampling_from_saved_weights() {
     ]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("SDE"), "{stdout}");
-    assert_eq!(std::fs::read_to_string(&samples).unwrap().lines().count(), 31);
+    assert_eq!(
+        std::fs::read_to_string(&samples).unwrap().lines().count(),
+        31
+    );
 
     for (args, needle) in [
-        (vec!["sample", "--weights", weights, "--sampler", "langevin"], "langevin"),
         (
-            vec!["sample", "--weights", weights, "--sampler", "sde", "--noise", "-1"],
+            vec!["sample", "--weights", weights, "--sampler", "langevin"],
+            "langevin",
+        ),
+        (
+            vec![
+                "sample",
+                "--weights",
+                weights,
+                "--sampler",
+                "sde",
+                "--noise",
+                "-1",
+            ],
             "noise",
         ),
         (
-            vec!["sample", "--weights", weights, "--sampler", "sde", "--backward"],
+            vec![
+                "sample",
+                "--weights",
+                weights,
+                "--sampler",
+                "sde",
+                "--backward",
+            ],
             "forward only",
         ),
-        (vec!["nll", "--weights", weights, "--dataset", "moon"], "moon"),
+        (
+            vec!["nll", "--weights", weights, "--dataset", "moon"],
+            "moon",
+        ),
         (vec!["nll", "--weights", weights, "--n", "0"], "--n"),
         (
             vec!["nll", "--weights", weights, "--solver", "rk4", "--nfe", "2"],
@@ -256,7 +288,10 @@ fn nll_of_a_model_without_a_source_density_is_a_clear_error() {
         let output = cli().args(&args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains("no closed-form density"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("no closed-form density"),
+            "{args:?}: {stderr}"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -70,10 +70,17 @@ fn mixture_log_density_on_tensors_matches_f64_and_integrates_to_one() {
     let mixture = GaussianMixture::of_dataset(Dataset::EightGaussians, 0.7).unwrap();
     let xy = Dataset::Gaussian.sample(200, &mut Rng::new(2));
     let xy: Vec<f32> = xy.iter().map(|v| 4.0 * v).collect();
-    let batch = to_host(mixture.log_density(to_tensor(&xy, &device)).reshape([200, 1]));
+    let batch = to_host(
+        mixture
+            .log_density(to_tensor(&xy, &device))
+            .reshape([200, 1]),
+    );
     for (p, got) in xy.chunks_exact(2).zip(&batch) {
         let want = mixture.log_density_at([p[0] as f64, p[1] as f64]);
-        assert!((*got as f64 - want).abs() < 1e-4 * (1.0 + want.abs()), "{got} vs {want}");
+        assert!(
+            (*got as f64 - want).abs() < 1e-4 * (1.0 + want.abs()),
+            "{got} vs {want}"
+        );
     }
     // ∫ p = 1 on a 0.05 grid over [−9, 9]² (the tails beyond hold < 1e-20).
     let h = 0.05;
@@ -121,15 +128,34 @@ fn change_of_variables_of_the_exact_field_matches_its_closed_form_density() {
     let mut rng = Rng::new(9);
     let mut worst = 0.0f64;
     for (name, source, path) in [
-        ("N(0, I), linear", GaussianMixture::standard_normal(), Path::Linear),
-        ("N(0, I), cosine", GaussianMixture::standard_normal(), Path::Cosine),
+        (
+            "N(0, I), linear",
+            GaussianMixture::standard_normal(),
+            Path::Linear,
+        ),
+        (
+            "N(0, I), cosine",
+            GaussianMixture::standard_normal(),
+            Path::Cosine,
+        ),
         ("8gaussians, linear", eight, Path::Linear),
     ] {
         let field = ExactField::with_source(path, &data, source.clone(), &device);
         for t in [0.25, 0.5, 0.8] {
             let xy = marginal_points(&data, &source, path, t, 40, &mut rng);
-            let closed = to_host(field.log_density(to_tensor(&xy, &device), t).reshape([40, 1]));
-            let ode = log_density(&field, &source, to_tensor(&xy, &device), t, Solver::Rk4, 100);
+            let closed = to_host(
+                field
+                    .log_density(to_tensor(&xy, &device), t)
+                    .reshape([40, 1]),
+            );
+            let ode = log_density(
+                &field,
+                &source,
+                to_tensor(&xy, &device),
+                t,
+                Solver::Rk4,
+                100,
+            );
             assert_eq!(ode.nfe, 400);
             let ode = to_host(ode.log_p.reshape([40, 1]));
             for (a, b) in ode.iter().zip(&closed) {
@@ -150,7 +176,11 @@ fn every_solver_gives_the_change_of_variables_and_dopri5_with_few_evaluations() 
     let field = ExactField::new(Path::Linear, &data, &device);
     let t = 0.5;
     let xy = marginal_points(&data, &source, Path::Linear, t, 30, &mut Rng::new(2));
-    let closed = to_host(field.log_density(to_tensor(&xy, &device), t).reshape([30, 1]));
+    let closed = to_host(
+        field
+            .log_density(to_tensor(&xy, &device), t)
+            .reshape([30, 1]),
+    );
     for (solver, steps, tolerance) in [
         (Solver::Euler, 400, 0.05),
         (Solver::Midpoint, 100, 0.02),
@@ -259,9 +289,14 @@ fn the_learned_density_of_an_untrained_network_integrates_to_one() {
         let config = TrainConfig::new(VelocityMlpConfig::new())
             .with_parameterization(param)
             .with_seed(3);
-        let flow = Trainer::new(config, Dataset::Gaussian.into(), Dataset::Moons.into(), &device)
-            .unwrap()
-            .flow();
+        let flow = Trainer::new(
+            config,
+            Dataset::Gaussian.into(),
+            Dataset::Moons.into(),
+            &device,
+        )
+        .unwrap()
+        .flow();
         let total = integral(8.0, 80, |xy| {
             let n = xy.len() / 2;
             let r = log_density(&flow, &source, to_tensor(&xy, &device), t, Solver::Rk4, 10);
@@ -307,7 +342,14 @@ fn trained_checkerboard_model_likelihood_approaches_the_data_entropy() {
     // The model's density is normalised, so the bound above is a statement about it.
     let total = integral(7.0, 70, |xy| {
         let n = xy.len() / 2;
-        let r = log_density(&flow, &source, to_tensor(&xy, &device), 1.0, Solver::Rk4, 25);
+        let r = log_density(
+            &flow,
+            &source,
+            to_tensor(&xy, &device),
+            1.0,
+            Solver::Rk4,
+            25,
+        );
         to_host(r.log_p.reshape([n, 1]))
     });
     println!(
@@ -317,6 +359,12 @@ fn trained_checkerboard_model_likelihood_approaches_the_data_entropy() {
     );
     assert!((total - 1.0).abs() < 0.02, "∫p₁ = {total}");
     // Lower bound: the Monte-Carlo standard error of the mean over 4000 points is ≈ 0.01.
-    assert!(nll > entropy - 0.04, "NLL {nll} below the entropy {entropy}");
-    assert!(nll < entropy + 0.5, "NLL {nll} far above the entropy {entropy}");
+    assert!(
+        nll > entropy - 0.04,
+        "NLL {nll} below the entropy {entropy}"
+    );
+    assert!(
+        nll < entropy + 0.5,
+        "NLL {nll} far above the entropy {entropy}"
+    );
 }

@@ -30,7 +30,12 @@ fn flow(model: VelocityMlpConfig, path: Path, param: Parameterization, device: &
 
 /// `∂v₁/∂x₁ + ∂v₂/∂x₂` by reverse mode: the points do not interact, so the gradient of
 /// `Σ_i v_k(x_i)` with respect to `x_i` is row i of `∂v_k/∂x`.
-fn autodiff_divergence(field: &impl VelocityField, xy: &[f32], t: f64, device: &Device) -> Vec<f32> {
+fn autodiff_divergence(
+    field: &impl VelocityField,
+    xy: &[f32],
+    t: f64,
+    device: &Device,
+) -> Vec<f32> {
     let n = xy.len() / 2;
     let mut div = vec![0.0f32; n];
     for k in 0..2 {
@@ -106,10 +111,18 @@ fn converting_a_parameterisation_adds_2a_and_scales_by_b() {
     let velocity = flow(model, Path::Linear, Parameterization::Velocity, &device);
     // Same weights: the velocity-parameterised flow's divergence is ∇·f.
     let div_data = to_host(data.divergence(to_tensor(&xy, &device), t).reshape([16, 1]));
-    let div_f = to_host(velocity.divergence(to_tensor(&xy, &device), t).reshape([16, 1]));
+    let div_f = to_host(
+        velocity
+            .divergence(to_tensor(&xy, &device), t)
+            .reshape([16, 1]),
+    );
     for (d, f) in div_data.iter().zip(&div_f) {
         // α̇ − σ̇α/σ = 1 + t/(1 − t) = 2 at t = ½; 2σ̇/σ = −4.
-        assert!((d - (2.0 * f - 4.0)).abs() < 1e-5, "{d} vs {}", 2.0 * f - 4.0);
+        assert!(
+            (d - (2.0 * f - 4.0)).abs() < 1e-5,
+            "{d} vs {}",
+            2.0 * f - 4.0
+        );
     }
 }
 
@@ -132,7 +145,9 @@ fn exact_field_divergence_matches_autodiff_of_its_velocity() {
                 let xy: Vec<f32> = x0
                     .iter()
                     .enumerate()
-                    .map(|(j, z)| (c.alpha as f32) * data[j % data.len()] + (c.sigma as f32) * 2.0 * z)
+                    .map(|(j, z)| {
+                        (c.alpha as f32) * data[j % data.len()] + (c.sigma as f32) * 2.0 * z
+                    })
                     .collect();
                 let fast = ExactField::with_source(path, &data, source.clone(), &plain);
                 let (v, div) = fast.velocity_divergence(to_tensor(&xy, &plain), t);

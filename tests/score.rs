@@ -55,8 +55,18 @@ fn score_from_the_velocity_is_the_gradient_of_the_closed_form_log_density() {
             ));
             let closed = to_host(field.score(to_tensor(&xy, &plain), t));
             // f32: the score is (x − α·x̂₁)/σ², a difference of O(1) numbers over σ² ≥ 0.024.
-            worst = worst.max(close(&formula, &autodiff, 2e-3, &format!("{path} t={t} formula")));
-            close(&closed, &autodiff, 2e-3, &format!("{path} t={t} closed form"));
+            worst = worst.max(close(
+                &formula,
+                &autodiff,
+                2e-3,
+                &format!("{path} t={t} formula"),
+            ));
+            close(
+                &closed,
+                &autodiff,
+                2e-3,
+                &format!("{path} t={t} closed form"),
+            );
         }
     }
     println!("worst relative score error {worst:e}");
@@ -70,7 +80,11 @@ fn learned_score_agrees_across_parameterisations_and_matches_the_velocity_formul
     let model = VelocityMlpConfig::new().with_width(16).with_depth(2);
     let xy = Dataset::Gaussian.sample(20, &mut Rng::new(1));
     for param in Parameterization::ALL {
-        for path in [Path::Linear, Path::Cosine, Path::OtSigmaMin { sigma_min: 0.05 }] {
+        for path in [
+            Path::Linear,
+            Path::Cosine,
+            Path::OtSigmaMin { sigma_min: 0.05 },
+        ] {
             let flow = Flow {
                 model: model.init(3, &device),
                 config: FlowConfig {

@@ -75,7 +75,10 @@ fn atom_chi_square(x: &[f32], data: &[f32]) -> f64 {
 /// The mean of `−log p_t` over a cloud, by the closed form.
 fn cross_entropy(field: &ExactField, xy: &[f32], t: f64, device: &Device) -> f64 {
     let n = xy.len() / 2;
-    let log_p: f32 = field.log_density(to_tensor(xy, device), t).sum().into_scalar();
+    let log_p: f32 = field
+        .log_density(to_tensor(xy, device), t)
+        .sum()
+        .into_scalar();
     -(log_p as f64) / n as f64
 }
 
@@ -98,8 +101,12 @@ fn sde_with_the_exact_field_samples_the_closed_form_marginals() {
                 .sum::<f64>()
                 / draws as f64;
             // E[−log p_t] under p_t itself (the entropy of p_t), from 20 000 points.
-            let entropy =
-                cross_entropy(&field, &marginal_points(&data, path, t, 20_000, &mut rng), t, &device);
+            let entropy = cross_entropy(
+                &field,
+                &marginal_points(&data, path, t, 20_000, &mut rng),
+                t,
+                &device,
+            );
             let mut options = SolveOptions::forward(200);
             options.t1 = t;
             let mut run = |field: &dyn Fn(Tensor<2>, u64) -> Tensor<2>| {
@@ -152,11 +159,19 @@ fn sde_with_the_exact_field_samples_the_closed_form_marginals() {
             if t < 1.0 {
                 // The control: without the score term the same noise spreads the marginal.
                 let (w2, ce, _) = run(&|x0, seed| {
-                    sample_sde(&NoScore(&field), x0, &options, 2.0, seed).unwrap().x
+                    sample_sde(&NoScore(&field), x0, &options, 2.0, seed)
+                        .unwrap()
+                        .x
                 });
                 println!("{path} t={t} without the score: W2 {w2:.4}, E[−log p_t] {ce:.4}");
-                assert!(w2 > 1.5 * floor, "{path} t={t}: score-free W2 {w2} vs {floor}");
-                assert!(ce - entropy > 0.3, "{path} t={t}: score-free E[−log p_t] {ce}");
+                assert!(
+                    w2 > 1.5 * floor,
+                    "{path} t={t}: score-free W2 {w2} vs {floor}"
+                );
+                assert!(
+                    ce - entropy > 0.3,
+                    "{path} t={t}: score-free E[−log p_t] {ce}"
+                );
             }
         }
     }
@@ -169,17 +184,24 @@ fn zero_noise_is_the_euler_ode_and_a_seed_fixes_the_noise() {
     let field = ExactField::new(Path::Linear, &data, &device);
     let x0 = Dataset::Gaussian.sample(50, &mut Rng::new(2));
     let options = SolveOptions::forward(30);
-    let ode = integrate(
-        &field,
-        Solver::Euler,
-        to_tensor(&x0, &device),
-        &options,
-    );
+    let ode = integrate(&field, Solver::Euler, to_tensor(&x0, &device), &options);
     let sde0 = sample_sde(&field, to_tensor(&x0, &device), &options, 0.0, 9).unwrap();
     assert_eq!(to_host(ode.x), to_host(sde0.x));
-    let a = to_host(sample_sde(&field, to_tensor(&x0, &device), &options, 0.8, 9).unwrap().x);
-    let b = to_host(sample_sde(&field, to_tensor(&x0, &device), &options, 0.8, 9).unwrap().x);
-    let c = to_host(sample_sde(&field, to_tensor(&x0, &device), &options, 0.8, 10).unwrap().x);
+    let a = to_host(
+        sample_sde(&field, to_tensor(&x0, &device), &options, 0.8, 9)
+            .unwrap()
+            .x,
+    );
+    let b = to_host(
+        sample_sde(&field, to_tensor(&x0, &device), &options, 0.8, 9)
+            .unwrap()
+            .x,
+    );
+    let c = to_host(
+        sample_sde(&field, to_tensor(&x0, &device), &options, 0.8, 10)
+            .unwrap()
+            .x,
+    );
     assert_eq!(a, b);
     assert_ne!(a, c);
     for bad in [-0.1, f64::NAN, 11.0] {
@@ -228,9 +250,20 @@ fn trained_moons_model_samples_as_well_with_noise_as_without() {
         let data = Dataset::Moons.sample(n, &mut rng);
         let reference = Dataset::Moons.sample(n, &mut rng);
         let x0 = source.sample(n, &mut rng);
-        let ode = integrate(&flow, Solver::Rk4, to_tensor(&x0, &device), &SolveOptions::forward(25));
-        let sde = sample_sde(&score, to_tensor(&x0, &device), &SolveOptions::forward(100), 1.0, seed)
-            .unwrap();
+        let ode = integrate(
+            &flow,
+            Solver::Rk4,
+            to_tensor(&x0, &device),
+            &SolveOptions::forward(25),
+        );
+        let sde = sample_sde(
+            &score,
+            to_tensor(&x0, &device),
+            &SolveOptions::forward(100),
+            1.0,
+            seed,
+        )
+        .unwrap();
         let w2_ode = wasserstein2(&to_host(ode.x), &data).unwrap();
         let w2_sde = wasserstein2(&to_host(sde.x), &data).unwrap();
         let floor = wasserstein2(&reference, &data).unwrap();

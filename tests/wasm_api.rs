@@ -216,12 +216,23 @@ async fn densities_and_scores_have_their_documented_shapes() {
     // At t = 0 both are the source's log-density: log N(0, I) at the lattice centre's corner
     // cells equals −(x² + y²)/2 − log 2π.
     let exact = floats(
-        resolve(pg.density("exact", 0.0, BOUNDS.to_vec(), 6, None, None).unwrap()).await,
+        resolve(
+            pg.density("exact", 0.0, BOUNDS.to_vec(), 6, None, None)
+                .unwrap(),
+        )
+        .await,
     );
     let learned = floats(
         resolve(
-            pg.density("learned", 0.0, BOUNDS.to_vec(), 6, Some("euler".into()), Some(1))
-                .unwrap(),
+            pg.density(
+                "learned",
+                0.0,
+                BOUNDS.to_vec(),
+                6,
+                Some("euler".into()),
+                Some(1),
+            )
+            .unwrap(),
         )
         .await,
     );
@@ -234,7 +245,12 @@ async fn densities_and_scores_have_their_documented_shapes() {
         assert!(s.iter().all(|v| v.is_finite()), "{which}");
     }
     let x = field(
-        &resolve(pg.sample_sde(40, 10, 1, 1.0, true).map_err(message).unwrap()).await,
+        &resolve(
+            pg.sample_sde(40, 10, 1, 1.0, true)
+                .map_err(message)
+                .unwrap(),
+        )
+        .await,
         "trajectory",
     );
     assert_eq!(floats(x).len(), 11 * 80);
@@ -247,8 +263,15 @@ async fn density_score_and_sde_requests_fail_clearly_and_leave_the_playground_wo
     assert!(bad(pg.density("guessed", 0.5, BOUNDS.to_vec(), 4, None, None)).contains("guessed"));
     assert!(bad(pg.density("learned", 1.5, BOUNDS.to_vec(), 4, None, None)).contains("0 ≤ t ≤ 1"));
     assert!(bad(pg.density("learned", 0.5, vec![0.0, 1.0], 4, None, None)).contains("bounds"));
-    assert!(bad(pg.density("learned", 0.5, BOUNDS.to_vec(), 4, Some("leap".into()), None))
-        .contains("leap"));
+    assert!(bad(pg.density(
+        "learned",
+        0.5,
+        BOUNDS.to_vec(),
+        4,
+        Some("leap".into()),
+        None
+    ))
+    .contains("leap"));
     assert!(bad(pg.density("learned", 0.5, BOUNDS.to_vec(), 4, None, Some(0))).contains("nfe"));
     assert!(bad(pg.sample_sde(10, 10, 1, -1.0, false)).contains("noise"));
     assert!(bad(pg.sample_sde(10, 10, 1, f64::NAN, false)).contains("noise"));
@@ -270,13 +293,22 @@ async fn density_score_and_sde_requests_fail_clearly_and_leave_the_playground_wo
     let eight = cpu(r#"{"source":"8gaussians"}"#).await;
     assert!(bad(eight.field("score", 0.5, BOUNDS.to_vec(), 4)).contains("Gaussian source"));
     let logp = floats(
-        resolve(eight.density("exact", 0.5, BOUNDS.to_vec(), 4, None, None).unwrap()).await,
+        resolve(
+            eight
+                .density("exact", 0.5, BOUNDS.to_vec(), 4, None, None)
+                .unwrap(),
+        )
+        .await,
     );
     assert_eq!(logp.len(), 16);
 
     // Both playgrounds still train and sample.
     moons.train(3);
-    assert!(resolve(moons.read_loss()).await.as_f64().unwrap().is_finite());
+    assert!(resolve(moons.read_loss())
+        .await
+        .as_f64()
+        .unwrap()
+        .is_finite());
     let x = field(&samples(&pg, 10, false).await, "x");
     assert_eq!(floats(x).len(), 20);
 }
@@ -301,7 +333,11 @@ async fn loss_bins_sum_to_the_loss_and_come_with_the_time_density() {
     assert_eq!(counts.iter().sum::<u32>(), 10 * 128);
     // Σ over bins of the per-sample losses = steps × batch × mean batch loss.
     let total: f64 = sums.iter().map(|&v| v as f64).sum();
-    assert!((total - 1280.0 * mean).abs() < 1e-3 * total, "{total} vs {}", 1280.0 * mean);
+    assert!(
+        (total - 1280.0 * mean).abs() < 1e-3 * total,
+        "{total} vs {}",
+        1280.0 * mean
+    );
     // A new window starts after each read.
     let again = resolve(pg.read_loss_bins()).await;
     let counts = field(&again, "counts")
