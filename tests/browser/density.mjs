@@ -113,4 +113,41 @@ export const densityScenarios = {
     check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
     return `∫p on [−8, 8]²: learned ${learned.toFixed(3)}, exact ${exact.toFixed(3)} (t = 0.9), ${half.toFixed(3)}, ${halfExact.toFixed(3)} (t = ½); ${result.counted} samples binned`;
   },
+
+  async 'the learned density and score on WebGPU equal the CPU\'s for the same weights'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=100&steps=10`);
+    const result = await page.evaluate(async (config) => {
+      const { WorkerClient, Request } = await import('./client.js');
+      const out = {};
+      const bounds = [-4, 4, -4, 4];
+      for (const backend of ['webgpu', 'cpu']) {
+        const client = new WorkerClient(backend);
+        for (const activation of ['gelu', 'relu', 'tanh']) {
+          const figure = `${backend}-${activation}`;
+          // Untrained: the weights come from the seed on the host, the same on both backends.
+          const reply = await client.request(Request.INIT, { figure, backend, config: JSON.stringify({ ...config, activation, param: 'noise', path: 'cosine' }) });
+          const density = await client.request(Request.DENSITY, { figure, which: 'learned', t: 0.6, bounds, grid: 8, solver: 'rk4', nfe: 8 });
+          const score = await client.request(Request.FIELD, { figure, which: 'score', t: 0.6, bounds, grid: 8 });
+          out[figure] = { backend: reply.backend, logp: Array.from(density.logp), score: Array.from(score.v) };
+        }
+      }
+      return out;
+    }, CONFIG);
+    let worst = 0;
+    for (const activation of ['gelu', 'relu', 'tanh']) {
+      const gpu = result[`webgpu-${activation}`];
+      const cpu = result[`cpu-${activation}`];
+      check(gpu.backend === 'webgpu', `backend ${gpu.backend}`);
+      for (const key of ['logp', 'score']) {
+        check(gpu[key].length === cpu[key].length, `${activation} ${key} lengths`);
+        gpu[key].forEach((v, i) => {
+          const err = Math.abs(v - cpu[key][i]) / (1 + Math.abs(cpu[key][i]));
+          worst = Math.max(worst, err);
+          check(err < 1e-3, `${activation} ${key}[${i}]: WebGPU ${v} vs CPU ${cpu[key][i]}`);
+        });
+      }
+    }
+    check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    return `worst relative WebGPU/CPU difference ${worst.toExponential(1)}`;
+  },
 };
