@@ -5,17 +5,21 @@ use std::path::{Path as FsPath, PathBuf};
 use std::time::Instant;
 
 use burn::tensor::Device;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use flow_playground::coupling::Coupling;
 use flow_playground::data::{Dataset, Distribution, PointCloud};
+use flow_playground::density::{differential_entropy, negative_log_likelihood};
 use flow_playground::flow::{to_host, Flow};
 use flow_playground::metrics;
+use flow_playground::mixture::GaussianMixture;
 use flow_playground::model::{Activation, VelocityMlpConfig};
 use flow_playground::param::Parameterization;
 use flow_playground::path::Path;
 use flow_playground::rng::Rng;
+use flow_playground::score::LearnedScore;
+use flow_playground::sde::sample_sde;
 use flow_playground::solver::{SolveOptions, Solver};
 use flow_playground::time::TimeSampling;
 use flow_playground::train::{TrainConfig, Trainer};
@@ -38,6 +42,8 @@ enum Command {
     Train(TrainArgs),
     /// Sample from saved weights.
     Sample(SampleArgs),
+    /// Negative log-likelihood (nats per point) of data under saved weights.
+    Nll(NllArgs),
     /// Measure training steps/s and sampling throughput.
     Bench(BenchArgs),
 }
@@ -141,15 +147,31 @@ struct TrainArgs {
     log_every: usize,
 }
 
+/// How samples are drawn.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Sampler {
+    /// The probability-flow ODE, with --solver.
+    Ode,
+    /// The SDE with the same marginals, Euler–Maruyama with --nfe steps and noise scale --noise.
+    Sde,
+}
+
 #[derive(Args)]
 struct SampleArgs {
     /// A weights file written by `train`.
     #[arg(long)]
     weights: PathBuf,
-    /// euler, midpoint, heun, rk4 or dopri5[:atol[:rtol]].
+    /// ode (deterministic, --solver) or sde (stochastic, Euler–Maruyama, needs a Gaussian source).
+    #[arg(long, value_enum, default_value = "ode")]
+    sampler: Sampler,
+    /// SDE noise scale γ: diffusion g(t) = γ·σ_t (0 is the ODE).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    noise: f64,
+    /// euler, midpoint, heun, rk4 or dopri5[:atol[:rtol]] (the ODE sampler).
     #[arg(long, default_value = "rk4")]
     solver: Solver,
-    /// Function evaluations for fixed-step solvers (rounded down to whole steps).
+    /// Function evaluations for fixed-step solvers (rounded down to whole steps); the SDE
+    /// sampler takes this many steps.
     #[arg(long, default_value_t = 40)]
     nfe: usize,
     /// Number of particles.
@@ -172,6 +194,31 @@ struct SampleArgs {
     /// Also write every particle's trajectory (particle,step,t,x,y).
     #[arg(long)]
     trajectories: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct NllArgs {
+    /// A weights file written by `train`.
+    #[arg(long)]
+    weights: PathBuf,
+    /// Evaluate on fresh points of this dataset (default: the model's target).
+    #[arg(long, conflicts_with = "data")]
+    dataset: Option<Dataset>,
+    /// Evaluate on the x,y points of this CSV instead.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Fresh points drawn from the dataset.
+    #[arg(long, default_value_t = 2000)]
+    n: usize,
+    /// euler, midpoint, heun, rk4 or dopri5[:atol[:rtol]].
+    #[arg(long, default_value = "rk4")]
+    solver: Solver,
+    /// Function evaluations for fixed-step solvers (rounded down to whole steps).
+    #[arg(long, default_value_t = 40)]
+    nfe: usize,
+    /// Seed of the fresh points.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
 }
 
 #[derive(Args)]
@@ -216,6 +263,7 @@ pub fn run() -> Result<(), String> {
     match cli.command {
         Command::Train(args) => train(args, &device),
         Command::Sample(args) => sample(args, &device),
+        Command::Nll(args) => nll(args, &device),
         Command::Bench(args) => bench(args, &device),
     }
 }
@@ -354,6 +402,20 @@ fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
     let excess = metrics::w2_above_floor(w2, w2_floor);
     let sliced = metrics::sliced_wasserstein2(&samples, &data, 200, &mut rng);
     let mmd = metrics::mmd2_rbf(&samples, &data, 0.5);
+    // Nats per point on fresh data, where the source has a density.
+    let nll = GaussianMixture::of_distribution(&source)
+        .ok()
+        .map(|density| {
+            let fresh = target.sample(n, &mut rng);
+            negative_log_likelihood(
+                &flow,
+                &density,
+                &fresh,
+                args.solver,
+                steps_per_solve,
+                device,
+            )
+        });
     let report = json!({
         "dataset": target.label(),
         "source": source.label(),
@@ -378,6 +440,7 @@ fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
         "w2_above_floor_ratio": excess / w2_source,
         "sliced_w2": sliced,
         "mmd2_rbf_h0.5": mmd,
+        "nll": nll,
     });
     let metrics_path = args.out.join("metrics.json");
     fs::write(
@@ -388,9 +451,10 @@ fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
     println!(
         "done in {seconds:.1} s ({steps_per_second:.1} steps/s); W2(samples, data) = {w2:.4}, \
          W2(source, data) = {w2_source:.4}, ratio {:.4} ({:.4} above the {w2_floor:.4} \
-         two-sample floor); wrote {}",
+         two-sample floor){}; wrote {}",
         w2 / w2_source,
         excess / w2_source,
+        nll.map_or(String::new(), |v| format!(", NLL {v:.4} nats")),
         args.out.display()
     );
     Ok(())
@@ -401,7 +465,15 @@ fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", args.weights.display()))?;
     let flow = weights::from_bytes(&bytes, device)
         .map_err(|e| format!("{}: {e}", args.weights.display()))?;
-    let steps = fixed_steps(args.solver, args.nfe)?;
+    if args.sampler == Sampler::Sde && args.backward {
+        return Err("--sampler sde runs forward only; drop --backward".into());
+    }
+    flow_playground::sde::validate_noise(args.noise)?;
+    let steps = match args.sampler {
+        Sampler::Ode => fixed_steps(args.solver, args.nfe)?,
+        Sampler::Sde if args.nfe == 0 => return Err("--nfe must be at least 1".into()),
+        Sampler::Sde => args.nfe,
+    };
     let mut options = if args.backward {
         SolveOptions::backward(steps)
     } else {
@@ -435,17 +507,28 @@ fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
     };
     let x0 = flow_playground::flow::to_tensor(&start_points, device);
     let start = Instant::now();
-    let solution = flow_playground::solver::integrate(&flow, args.solver, x0, &options);
+    let solution = match args.sampler {
+        Sampler::Ode => flow_playground::solver::integrate(&flow, args.solver, x0, &options),
+        Sampler::Sde => {
+            let source = model_source(&flow)?;
+            let field = LearnedScore::new(&flow, &source)?;
+            sample_sde(&field, x0, &options, args.noise, args.seed ^ 0x5DE0_0000)?
+        }
+    };
     let samples = to_host(solution.x.clone());
     let seconds = start.elapsed().as_secs_f64();
     write_csv(&args.out, &samples)?;
     if let Some(path) = &args.trajectories {
         write_trajectories(path, &solution.times, solution.trajectory)?;
     }
+    let method = match args.sampler {
+        Sampler::Ode => args.solver.to_string(),
+        Sampler::Sde => format!("SDE γ = {}", args.noise),
+    };
     println!(
         "{} particles, {} ({} NFE{}) in {:.3} s → {}",
         samples.len() / 2,
-        args.solver,
+        method,
         solution.nfe,
         if solution.completed {
             ""
@@ -455,6 +538,70 @@ fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
         seconds,
         args.out.display()
     );
+    Ok(())
+}
+
+/// The density of the source a model was trained from, or why there is none.
+fn model_source(flow: &Flow) -> Result<GaussianMixture, String> {
+    let source = Distribution::from_label(&flow.config.source).map_err(|_| {
+        format!(
+            "the model's source '{}' has no closed-form density (it needs a gaussian, \
+                 8gaussians or 25gaussians source)",
+            flow.config.source
+        )
+    })?;
+    GaussianMixture::of_distribution(&source)
+}
+
+fn nll(args: NllArgs, device: &Device) -> Result<(), String> {
+    let bytes = fs::read(&args.weights)
+        .map_err(|e| format!("cannot read {}: {e}", args.weights.display()))?;
+    let flow = weights::from_bytes(&bytes, device)
+        .map_err(|e| format!("{}: {e}", args.weights.display()))?;
+    let steps = fixed_steps(args.solver, args.nfe)?;
+    let source = model_source(&flow)?;
+    let (label, data, entropy) = match (&args.data, args.dataset) {
+        (Some(path), _) => match read_cloud(path)? {
+            Distribution::Points(cloud) => {
+                (path.display().to_string(), cloud.as_slice().to_vec(), None)
+            }
+            Distribution::Named { .. } => unreachable!("read_cloud returns points"),
+        },
+        (None, named) => {
+            if args.n == 0 {
+                return Err("--n must be at least 1".into());
+            }
+            let target = match named {
+                Some(d) => Distribution::named(d),
+                None => Distribution::from_label(&flow.config.target).map_err(|_| {
+                    format!(
+                        "the model was trained on '{}'; pass the points with --data",
+                        flow.config.target
+                    )
+                })?,
+            };
+            let data = target.sample(args.n, &mut Rng::new(args.seed));
+            let entropy = match target {
+                Distribution::Named { dataset, spread } if spread == dataset.default_spread() => {
+                    differential_entropy(dataset)
+                }
+                _ => None,
+            };
+            (target.label(), data, entropy)
+        }
+    };
+    let start = Instant::now();
+    let nll = negative_log_likelihood(&flow, &source, &data, args.solver, steps, device);
+    let report = json!({
+        "nll": nll,
+        "entropy": entropy,
+        "data": label,
+        "n": data.len() / 2,
+        "solver": args.solver.to_string(),
+        "steps": steps,
+        "seconds": start.elapsed().as_secs_f64(),
+    });
+    println!("{report}");
     Ok(())
 }
 

@@ -63,6 +63,48 @@ impl Activation {
             Activation::Tanh => activation::tanh(x),
         }
     }
+
+    /// `(act(z), act'(z))`, element-wise, for the forward-mode pass
+    /// ([`VelocityMlp::forward_with_tangents`]):
+    ///
+    /// ```text
+    /// silu:  act' = σ(z)·(1 + z·(1 − σ(z)))
+    /// relu:  act' = [z > 0]
+    /// gelu:  act' = Φ(z) + z·φ(z) = ½(1 + erf(z/√2)) + z·exp(−z²/2)/√(2π)
+    /// tanh:  act' = 1 − tanh²(z)
+    /// ```
+    ///
+    /// Burn's `gelu` is the exact, erf-based one (`x·Φ(x)`), so its derivative is too.
+    fn apply_with_derivative(self, z: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        match self {
+            Activation::Silu => {
+                let s = activation::sigmoid(z.clone());
+                let d = s.clone() * (z.clone() * (s.clone().neg().add_scalar(1.0))).add_scalar(1.0);
+                (z * s, d)
+            }
+            Activation::Relu => {
+                let d = z.clone().greater_elem(0.0).float();
+                (activation::relu(z), d)
+            }
+            Activation::Gelu => {
+                let cdf = z
+                    .clone()
+                    .mul_scalar(std::f32::consts::FRAC_1_SQRT_2)
+                    .erf()
+                    .add_scalar(1.0)
+                    .mul_scalar(0.5);
+                let pdf = (z.clone().square().mul_scalar(-0.5)).exp().mul_scalar(
+                    0.5 * std::f32::consts::FRAC_2_SQRT_PI * std::f32::consts::FRAC_1_SQRT_2,
+                );
+                (z.clone() * cdf.clone(), cdf + z * pdf)
+            }
+            Activation::Tanh => {
+                let y = activation::tanh(z);
+                let d = y.clone().square().neg().add_scalar(1.0);
+                (y, d)
+            }
+        }
+    }
 }
 
 impl fmt::Display for Activation {
@@ -224,6 +266,63 @@ impl VelocityMlp {
         let [n, _] = x.dims();
         let times = Tensor::full([n, 1], t as f32, &x.device());
         self.forward(x, times)
+    }
+
+    /// The output `f(x, t)` and its Jacobian in `x`, at one shared time `t` for `x: [n, 2]`, by
+    /// forward-mode differentiation written out by hand (no autodiff, so any backend runs it).
+    ///
+    /// Returns `(f, ∂f/∂x₁, ∂f/∂x₂)`, each `[n, 2]`: row `i` of `∂f/∂x_j` is the column `j` of
+    /// point `i`'s 2×2 Jacobian. Each hidden layer carries the two tangents `T_j = ∂h/∂x_j`
+    /// (`[n, width]` each) beside `h`:
+    ///
+    /// ```text
+    /// z_ℓ = W_ℓ h_{ℓ−1} + b_ℓ,   h_ℓ = act(z_ℓ),   T_{j,ℓ} = act'(z_ℓ) ⊙ (W_ℓ T_{j,ℓ−1})
+    /// T_{j,0} = e_j (the input is [x, γ(t)] and γ does not depend on x), so T_{j,1} = act'(z₁) ⊙ W₁[j, :]
+    /// ∂f/∂x_j = W_out T_{j,depth}
+    /// ```
+    ///
+    /// From the second layer on, `h`, `T₁` and `T₂` go through one matmul stacked as `[3n, width]`.
+    pub fn forward_with_tangents(&self, x: Tensor<2>, t: f64) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+        let [n, _] = x.dims();
+        let device = x.device();
+        let input = match &self.frequencies {
+            Some(omega) => {
+                let phase = omega.clone().mul_scalar(t as f32).repeat_dim(0, n);
+                Tensor::cat(vec![x, phase.clone().sin(), phase.cos()], 1)
+            }
+            None => Tensor::cat(vec![x, Tensor::full([n, 1], t as f32, &device)], 1),
+        };
+        let first = &self.hidden[0];
+        let w1 = first.weight.val();
+        let [_, width] = w1.dims();
+        let (h, d) = self.activation.apply_with_derivative(first.forward(input));
+        // W₁[j, :] is the tangent of z₁ along x_j, the same for every point.
+        let mut t1 = d.clone() * w1.clone().slice([0..1, 0..width]);
+        let mut t2 = d * w1.slice([1..2, 0..width]);
+        let mut h = h;
+        for layer in &self.hidden[1..] {
+            let w = layer.weight.val();
+            let stacked = Tensor::cat(vec![h, t1, t2], 0).matmul(w);
+            let mut parts = stacked.split(n, 0).into_iter();
+            let mut z = parts.next().expect("three parts");
+            if let Some(b) = &layer.bias {
+                z = z + b.val().unsqueeze_dim(0);
+            }
+            let (a, d) = self.activation.apply_with_derivative(z);
+            h = a;
+            t1 = parts.next().expect("three parts") * d.clone();
+            t2 = parts.next().expect("three parts") * d;
+        }
+        let w_out = self.output.weight.val();
+        let stacked = Tensor::cat(vec![h, t1, t2], 0).matmul(w_out);
+        let mut parts = stacked.split(n, 0).into_iter();
+        let mut out = parts.next().expect("three parts");
+        if let Some(b) = &self.output.bias {
+            out = out + b.val().unsqueeze_dim(0);
+        }
+        let j1 = parts.next().expect("three parts");
+        let j2 = parts.next().expect("three parts");
+        (out, j1, j2)
     }
 
     /// Moves every weight a fraction `rate` of the way towards `other`'s:

@@ -137,6 +137,25 @@ pub struct Batch {
     pub target: Vec<f32>,
 }
 
+/// Where the loss lives in time: per-sample losses of one step summed by their training time.
+///
+/// The batch loss is the mean of the per-sample losses `ℓ_b = ½‖f_θ(x_t⁽ᵇ⁾, t⁽ᵇ⁾) − target⁽ᵇ⁾‖²`,
+/// so `Σ_j sums[j] = B·loss`; `sums[j]/counts[j]` is the mean loss at times in bin `j`,
+/// `[j/bins, (j + 1)/bins)`. Bins fill in proportion to the time density `π(t)`
+/// ([`TimeSampling::density`]).
+#[derive(Clone, Debug)]
+pub struct BinnedLoss {
+    /// Sums of the per-sample loss by time bin, shape `[bins]` (on the device, unread).
+    pub sums: Tensor<1>,
+    /// The number of samples in each bin.
+    pub counts: Vec<u32>,
+}
+
+/// The bin of time `t` among `bins` equal bins of `[0, 1]` (t = 1 falls in the last).
+pub fn time_bin(t: f64, bins: usize) -> usize {
+    ((t * bins as f64).floor().max(0.0) as usize).min(bins - 1)
+}
+
 /// The state of a training run.
 pub struct Trainer {
     config: TrainConfig,
@@ -249,8 +268,31 @@ impl Trainer {
 
     /// One optimiser step. Returns the batch loss as a `[1]` tensor without reading it.
     pub fn step(&mut self) -> Tensor<1> {
+        self.step_with(None).0
+    }
+
+    /// One optimiser step that also sums the per-sample loss by training time, into `bins`
+    /// equal bins of `[0, 1]` (see [`BinnedLoss`]); nothing is read from the device. The plain
+    /// [`step`](Self::step) does none of this work.
+    pub fn step_binned(&mut self, bins: usize) -> (Tensor<1>, BinnedLoss) {
+        let (loss, binned) = self.step_with(Some(bins.max(1)));
+        (loss, binned.expect("bins were requested"))
+    }
+
+    fn step_with(&mut self, bins: Option<usize>) -> (Tensor<1>, Option<BinnedLoss>) {
         let n = self.config.batch_size;
         let batch = self.draw_batch(n);
+        // The one-hot bin of each sample's time, [n, B], built on the host.
+        let binning = bins.map(|b| {
+            let mut onehot = vec![0.0f32; n * b];
+            let mut counts = vec![0u32; b];
+            for (i, &t) in batch.t.iter().enumerate() {
+                let j = time_bin(t as f64, b);
+                onehot[i * b + j] = 1.0;
+                counts[j] += 1;
+            }
+            (onehot, counts, b)
+        });
         let xt = to_tensor(&batch.xt, &self.device);
         let t = Tensor::<2>::from_data(TensorData::new(batch.t, [n, 1]), &self.device);
         let target = to_tensor(&batch.target, &self.device);
@@ -260,6 +302,21 @@ impl Trainer {
             .take()
             .expect("the model is present between steps");
         let residual = model.forward(xt, t) - target;
+        let binned = binning.map(|(onehot, counts, b)| {
+            // ℓ_b = ½‖r_b‖² (the mean over both coordinates), [1, n] · [n, B] → [B].
+            let plain = self.device.clone().inner();
+            let per_sample = residual
+                .clone()
+                .inner()
+                .square()
+                .mean_dim(1)
+                .reshape([1, n]);
+            let onehot = Tensor::<2>::from_data(TensorData::new(onehot, [n, b]), &plain);
+            BinnedLoss {
+                sums: per_sample.matmul(onehot).reshape([b]),
+                counts,
+            }
+        });
         let loss = (residual.clone() * residual).mean();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let lr = self.config.learning_rate_at(self.step);
@@ -269,7 +326,7 @@ impl Trainer {
         }
         self.model = Some(model);
         self.step += 1;
-        loss.inner()
+        (loss.inner(), binned)
     }
 
     /// The weights to sample from (the EMA when enabled), without autodiff.

@@ -9,21 +9,25 @@ use std::cell::RefCell;
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
-use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect, Uint32Array, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::average::{conditional_average, standard_normal_log_density};
+use crate::average::conditional_average;
 use crate::coupling::Coupling;
 use crate::data::{Dataset, Distribution, PointCloud};
+use crate::density::log_density_async;
 use crate::exact::ExactField;
 use crate::flow::{copy_model_async, read_async, to_host, to_tensor, Flow, FlowConfig};
+use crate::mixture::GaussianMixture;
 use crate::model::{Activation, VelocityMlpConfig};
 use crate::param::Parameterization;
 use crate::path::Path;
 use crate::rng::Rng;
-use crate::solver::{block_on, integrate_async, SolveOptions, Solver, VelocityField};
+use crate::score::{LearnedScore, ScoreField};
+use crate::sde::sample_sde;
+use crate::solver::{block_on, integrate_async, Solution, SolveOptions, Solver, VelocityField};
 use crate::time::TimeSampling;
 use crate::train::{TrainConfig, Trainer};
 use crate::weights;
@@ -207,6 +211,68 @@ const AVERAGE_MAX_T: f64 = 0.99;
 /// Points per conditional path in the averaging picture (curved paths need a few).
 const AVERAGE_CURVE_POINTS: usize = 33;
 
+/// The most time bins of the binned loss.
+const MAX_LOSS_BINS: u32 = 1000;
+
+/// The per-bin loss sums since the last read: `[bins]` on the device, counts on the host.
+struct LossBins {
+    sums: Option<Tensor<1>>,
+    counts: Vec<u32>,
+}
+
+/// The centres of a `grid × grid` lattice over `bounds = [xmin, xmax, ymin, ymax]`, row by row
+/// from ymin: `[grid², 2]`.
+fn lattice(bounds: &[f32], grid: u32, t: f64) -> Result<Vec<f32>, JsError> {
+    let [x_min, x_max, y_min, y_max] = <[f32; 4]>::try_from(bounds)
+        .map_err(|_| js_error("bounds must be [xmin, xmax, ymin, ymax]"))?;
+    if !(2..=256).contains(&grid) || !(0.0..=1.0).contains(&t) {
+        return Err(js_error(format!(
+            "a lattice needs 2 ≤ grid ≤ 256 and 0 ≤ t ≤ 1, got {grid}, {t}"
+        )));
+    }
+    if !bounds.iter().all(|b| b.is_finite()) {
+        return Err(js_error("bounds must be finite numbers"));
+    }
+    let g = grid as usize;
+    let mut xy = Vec::with_capacity(2 * g * g);
+    for j in 0..g {
+        for i in 0..g {
+            let fx = (i as f32 + 0.5) / g as f32;
+            let fy = (j as f32 + 0.5) / g as f32;
+            xy.push(x_min + fx * (x_max - x_min));
+            xy.push(y_min + fy * (y_max - y_min));
+        }
+    }
+    Ok(xy)
+}
+
+/// Fixed steps for `nfe` evaluations of `solver` (at least one step).
+fn steps_for(solver: &Solver, nfe: u32) -> usize {
+    match solver.evaluations_per_step() {
+        Some(per) => (nfe as usize / per).max(1),
+        None => 1,
+    }
+}
+
+/// `{x, trajectory, times, nfe, completed}` for a solution, read from the device.
+async fn solution_object(cpu: bool, record: bool, solution: Solution) -> Result<JsValue, JsValue> {
+    let mut tensors = vec![solution.x];
+    tensors.extend(solution.trajectory);
+    let mut data = read(tensors, cpu).await?;
+    let out = Object::new();
+    set(&out, "x", Float32Array::from(data[0].as_slice()));
+    if record {
+        let flat: Vec<f32> = data.drain(1..).flatten().collect();
+        set(&out, "trajectory", Float32Array::from(flat.as_slice()));
+    } else {
+        set(&out, "trajectory", JsValue::NULL);
+    }
+    set(&out, "times", Float64Array::from(solution.times.as_slice()));
+    set(&out, "nfe", solution.nfe as u32);
+    set(&out, "completed", solution.completed);
+    Ok(out.into())
+}
+
 /// A flow-matching playground on one device: a training run, its samples and its fields.
 #[wasm_bindgen]
 pub struct Playground {
@@ -215,6 +281,8 @@ pub struct Playground {
     trainer: Trainer,
     loss_sum: Option<Tensor<1>>,
     loss_count: u32,
+    /// `None` unless the binned loss was requested ([`Playground::set_loss_bins`]).
+    loss_bins: Option<LossBins>,
     exact: ExactField,
 }
 
@@ -260,6 +328,7 @@ impl Playground {
             trainer,
             loss_sum: None,
             loss_count: 0,
+            loss_bins: None,
             exact,
         })
     }
@@ -273,6 +342,7 @@ impl Playground {
         self.exact = exact;
         self.loss_sum = None;
         self.loss_count = 0;
+        self.reset_loss_bins();
         Ok(())
     }
 
@@ -303,16 +373,96 @@ impl Playground {
         self.trainer.steps() as u32
     }
 
-    /// Queues `steps` optimiser steps; the losses are summed on the device, unread.
+    /// Queues `steps` optimiser steps; the losses are summed on the device, unread (and, with
+    /// loss bins on, summed by training time too).
     pub fn train(&mut self, steps: u32) {
         for _ in 0..steps {
-            let loss = self.trainer.step();
+            let loss = match &mut self.loss_bins {
+                None => self.trainer.step(),
+                Some(bins) => {
+                    let (loss, binned) = self.trainer.step_binned(bins.counts.len());
+                    bins.sums = Some(match bins.sums.take() {
+                        Some(sum) => sum + binned.sums,
+                        None => binned.sums,
+                    });
+                    for (c, n) in bins.counts.iter_mut().zip(binned.counts) {
+                        *c += n;
+                    }
+                    loss
+                }
+            };
             self.loss_sum = Some(match self.loss_sum.take() {
                 Some(sum) => sum + loss,
                 None => loss,
             });
             self.loss_count += 1;
         }
+    }
+
+    /// Sums the training loss by time into `bins` equal bins of `[0, 1]` from the next step on
+    /// (0 turns it off, the default; at most 1000). Each step then costs a little more.
+    #[wasm_bindgen(js_name = setLossBins)]
+    pub fn set_loss_bins(&mut self, bins: u32) -> Result<(), JsError> {
+        if bins > MAX_LOSS_BINS {
+            return Err(js_error(format!(
+                "loss bins must be in 0..={MAX_LOSS_BINS}, got {bins}"
+            )));
+        }
+        self.loss_bins = (bins > 0).then(|| LossBins {
+            sums: None,
+            counts: vec![0; bins as usize],
+        });
+        Ok(())
+    }
+
+    /// The number of loss bins (0: off).
+    #[wasm_bindgen(getter, js_name = lossBins)]
+    pub fn loss_bins(&self) -> u32 {
+        self.loss_bins.as_ref().map_or(0, |b| b.counts.len() as u32)
+    }
+
+    /// Resolves to `{sums: Float32Array [bins], counts: Uint32Array [bins]}`: the per-sample
+    /// loss summed by training-time bin over the steps since the last read (`sums[j]/counts[j]`
+    /// is the mean loss at times in `[j/bins, (j + 1)/bins)`), then starts a new window. Both are
+    /// empty when bins are off; the sums are zero where nothing was trained.
+    #[wasm_bindgen(js_name = readLossBins)]
+    pub fn read_loss_bins(&mut self) -> Promise {
+        let cpu = self.backend == "cpu";
+        let (pending, counts) = match &mut self.loss_bins {
+            None => (None, Vec::new()),
+            Some(bins) => {
+                let counts = bins.counts.clone();
+                bins.counts.iter_mut().for_each(|c| *c = 0);
+                (bins.sums.take(), counts)
+            }
+        };
+        promise(cpu, async move {
+            let sums = match pending {
+                Some(sum) => {
+                    let b = counts.len();
+                    read(vec![sum.reshape([1, b])], cpu).await?.remove(0)
+                }
+                None => vec![0.0; counts.len()],
+            };
+            let out = Object::new();
+            set(&out, "sums", Float32Array::from(sums.as_slice()));
+            set(&out, "counts", Uint32Array::from(counts.as_slice()));
+            Ok(out.into())
+        })
+    }
+
+    /// The training-time density `π(t)` at the centres of `bins` equal bins of `[0, 1]`.
+    #[wasm_bindgen(js_name = timeDensity)]
+    pub fn time_density(&self, bins: u32) -> Result<Vec<f64>, JsError> {
+        if !(1..=MAX_LOSS_BINS).contains(&bins) {
+            return Err(js_error(format!(
+                "time density needs 1..={MAX_LOSS_BINS} bins, got {bins}"
+            )));
+        }
+        let sampling = self.trainer.config().time_sampling;
+        Ok((0..bins)
+            .map(|j| sampling.density((j as f64 + 0.5) / bins as f64))
+            .collect())
     }
 
     /// Resolves to the mean loss of the steps since the last read (NaN when there were none);
@@ -350,47 +500,53 @@ impl Playground {
         record: bool,
     ) -> Result<Promise, JsError> {
         let solver: Solver = solver.parse().map_err(js_error)?;
-        if n == 0 || n > 2_000_000 {
-            return Err(js_error(format!(
-                "particle count must be in 1..=2000000, got {n}"
-            )));
-        }
-        let steps = match solver.evaluations_per_step() {
-            Some(per) => (nfe as usize / per).max(1),
-            None => 1,
-        };
-        let mut options = SolveOptions::forward(steps);
+        let x0 = self.source_points(n, seed)?;
+        let mut options = SolveOptions::forward(steps_for(&solver, nfe));
         options.record = record;
-        let x0 = self
-            .trainer
-            .source()
-            .sample(n as usize, &mut Rng::new(seed as u64));
-        let x0 = to_tensor(&x0, &self.device);
         let flow = self.trainer.flow();
         let cpu = self.backend == "cpu";
         Ok(promise(cpu, async move {
             let solution = integrate_async(&flow, solver, x0, &options).await;
-            let mut tensors = vec![solution.x];
-            tensors.extend(solution.trajectory);
-            let mut data = read(tensors, cpu).await?;
-            let out = Object::new();
-            set(&out, "x", Float32Array::from(data[0].as_slice()));
-            if record {
-                let flat: Vec<f32> = data.drain(1..).flatten().collect();
-                set(&out, "trajectory", Float32Array::from(flat.as_slice()));
-            } else {
-                set(&out, "trajectory", JsValue::NULL);
-            }
-            set(&out, "times", Float64Array::from(solution.times.as_slice()));
-            set(&out, "nfe", solution.nfe as u32);
-            set(&out, "completed", solution.completed);
-            Ok(out.into())
+            solution_object(cpu, record, solution).await
         }))
     }
 
+    /// Like [`sample`](Self::sample) but with the SDE that has the same marginals,
+    /// `dX = [v + ½g²∇log p_t] dt + g dW` with `g(t) = noise·σ_t` (`noise` = γ in `[0, 10]`;
+    /// 0 is the ODE stepped by Euler), in `nfe` Euler–Maruyama steps. The noise is drawn from
+    /// `seed` too. An error unless the source is Gaussian (the score comes from the velocity).
+    #[wasm_bindgen(js_name = sampleSde)]
+    pub fn sample_sde(
+        &self,
+        n: u32,
+        nfe: u32,
+        seed: u32,
+        noise: f64,
+        record: bool,
+    ) -> Result<Promise, JsError> {
+        if nfe == 0 || nfe > 10_000 {
+            return Err(js_error(format!(
+                "SDE steps must be in 1..=10000, got {nfe}"
+            )));
+        }
+        crate::sde::validate_noise(noise).map_err(js_error)?;
+        let source = GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+        let flow = self.trainer.flow();
+        let field = LearnedScore::new(&flow, &source).map_err(js_error)?;
+        let x0 = self.source_points(n, seed)?;
+        let mut options = SolveOptions::forward(nfe as usize);
+        options.record = record;
+        let solution = sample_sde(&field, x0, &options, noise, (seed as u64) ^ 0x5DE0_0000)
+            .map_err(js_error)?;
+        let cpu = self.backend == "cpu";
+        Ok(promise(cpu, solution_object(cpu, record, solution)))
+    }
+
     /// The `learned` or `exact` velocity at time `t` on a `grid × grid` lattice over
-    /// `bounds = [xmin, xmax, ymin, ymax]` (row by row from ymin). Resolves to a `Float32Array`
-    /// of shape `[grid², 2]`.
+    /// `bounds = [xmin, xmax, ymin, ymax]` (row by row from ymin) — or the score `∇log p_t`:
+    /// `score` (learned, from the velocity; needs a Gaussian source) or `exact-score` (closed
+    /// form; needs a Gaussian or Gaussian-mixture source). Resolves to a `Float32Array` of shape
+    /// `[grid², 2]`.
     pub fn field(
         &self,
         which: &str,
@@ -398,30 +554,25 @@ impl Playground {
         bounds: Vec<f32>,
         grid: u32,
     ) -> Result<Promise, JsError> {
-        let [x_min, x_max, y_min, y_max] = <[f32; 4]>::try_from(bounds.as_slice())
-            .map_err(|_| js_error("bounds must be [xmin, xmax, ymin, ymax]"))?;
-        if !(2..=256).contains(&grid) || !(0.0..=1.0).contains(&t) {
-            return Err(js_error(format!(
-                "field needs 2 ≤ grid ≤ 256 and 0 ≤ t ≤ 1, got {grid}, {t}"
-            )));
-        }
-        let g = grid as usize;
-        let mut xy = Vec::with_capacity(2 * g * g);
-        for j in 0..g {
-            for i in 0..g {
-                let fx = (i as f32 + 0.5) / g as f32;
-                let fy = (j as f32 + 0.5) / g as f32;
-                xy.push(x_min + fx * (x_max - x_min));
-                xy.push(y_min + fy * (y_max - y_min));
-            }
-        }
+        let xy = lattice(&bounds, grid, t)?;
         let x = to_tensor(&xy, &self.device);
         let v = match which {
             "learned" => self.trainer.flow().velocity(x, t),
             "exact" => self.exact.velocity(x, t),
+            "score" => {
+                let source =
+                    GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+                let flow = self.trainer.flow();
+                let field = LearnedScore::new(&flow, &source).map_err(js_error)?;
+                ScoreField::score(&field, x, t)
+            }
+            "exact-score" => {
+                GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+                self.exact.score(x, t)
+            }
             other => {
                 return Err(js_error(format!(
-                    "unknown field '{other}' (learned or exact)"
+                    "unknown field '{other}' (learned, exact, score or exact-score)"
                 )))
             }
         };
@@ -450,24 +601,19 @@ impl Playground {
         let out = Object::new();
         set(&out, "t", t);
         let config = self.trainer.config();
+        let source = GaussianMixture::of_distribution(self.trainer.source());
         let unsupported = if config.coupling != Coupling::Independent {
-            Some("The exact average weighs independent pairs; with OT pairing the paths through a point are the plan's, which has no closed form.")
-        } else if !matches!(
-            self.trainer.source(),
-            Distribution::Named {
-                dataset: Dataset::Gaussian,
-                ..
-            }
-        ) {
-            Some("The exact average needs a Gaussian source (its density weighs the pairs).")
+            Some("The exact average weighs independent pairs; with OT pairing the paths through a point are the plan's, which has no closed form.".to_string())
         } else {
-            None
+            source.as_ref().err().map(|e| {
+                format!("The exact average weighs each pair by the source's density: {e}.")
+            })
         };
-        if let Some(note) = unsupported {
+        let (Ok(source), None) = (source, &unsupported) else {
             set(&out, "supported", false);
-            set(&out, "note", note);
+            set(&out, "note", unsupported.unwrap_or_default());
             return Ok(Promise::resolve(&JsValue::from(out)));
-        }
+        };
         let data = exact_points(self.trainer.target(), config.seed);
         let picture = conditional_average(
             &config.path,
@@ -476,7 +622,7 @@ impl Playground {
             t,
             k as usize,
             AVERAGE_CURVE_POINTS,
-            standard_normal_log_density,
+            |x0| source.log_density_at(x0),
         );
         let learned = self
             .trainer
@@ -502,6 +648,77 @@ impl Playground {
             set(&out, "mass", picture.mass);
             Ok(out.into())
         }))
+    }
+
+    /// The log-density `log p_t` on the lattice of [`field`](Self::field): `learned` by the
+    /// change of variables (the points carried back to t = 0 with `solver`, default `rk4`, in
+    /// `nfe` evaluations, default 40) or `exact` in closed form. Resolves to a `Float32Array` of
+    /// shape `[grid²]`. An error where the source has no closed-form density.
+    pub fn density(
+        &self,
+        which: &str,
+        t: f64,
+        bounds: Vec<f32>,
+        grid: u32,
+        solver: Option<String>,
+        nfe: Option<u32>,
+    ) -> Result<Promise, JsError> {
+        let xy = lattice(&bounds, grid, t)?;
+        let solver: Solver = solver
+            .as_deref()
+            .unwrap_or("rk4")
+            .parse()
+            .map_err(js_error)?;
+        let nfe = nfe.unwrap_or(40);
+        if nfe == 0 || nfe > 10_000 {
+            return Err(js_error(format!("nfe must be in 1..=10000, got {nfe}")));
+        }
+        let source = GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+        let x = to_tensor(&xy, &self.device);
+        let cpu = self.backend == "cpu";
+        let n = grid as usize * grid as usize;
+        match which {
+            "learned" => {
+                let flow = self.trainer.flow();
+                let steps = steps_for(&solver, nfe);
+                Ok(promise(cpu, async move {
+                    let result = log_density_async(&flow, &source, x, t, solver, steps).await;
+                    let data = read(vec![result.log_p.reshape([1, n])], cpu).await?;
+                    Ok(Float32Array::from(data[0].as_slice()).into())
+                }))
+            }
+            "exact" => {
+                let log_p = self.exact.log_density(x, t);
+                Ok(promise(cpu, async move {
+                    let data = read(vec![log_p.reshape([1, n])], cpu).await?;
+                    Ok(Float32Array::from(data[0].as_slice()).into())
+                }))
+            }
+            other => Err(js_error(format!(
+                "unknown density '{other}' (learned or exact)"
+            ))),
+        }
+    }
+
+    /// `n` source points drawn from `seed`, on the device.
+    fn source_points(&self, n: u32, seed: u32) -> Result<Tensor<2>, JsError> {
+        if n == 0 || n > 2_000_000 {
+            return Err(js_error(format!(
+                "particle count must be in 1..=2000000, got {n}"
+            )));
+        }
+        let x0 = self
+            .trainer
+            .source()
+            .sample(n as usize, &mut Rng::new(seed as u64));
+        Ok(to_tensor(&x0, &self.device))
+    }
+
+    fn reset_loss_bins(&mut self) {
+        if let Some(bins) = &mut self.loss_bins {
+            bins.sums = None;
+            bins.counts.iter_mut().for_each(|c| *c = 0);
+        }
     }
 
     /// `n` fresh data points `[n, 2]`, drawn from `seed`.
@@ -572,7 +789,7 @@ impl Playground {
         };
         let target = named(target, self.trainer.target());
         let source = named(source, self.trainer.source());
-        let exact = ExactField::new(path, &exact_points(&target, config.seed), &self.device);
+        let exact = exact_field_of(path, &source, &target, config.seed, &self.device);
         self.trainer = Trainer::resume(
             config,
             source,
@@ -584,6 +801,7 @@ impl Playground {
         self.exact = exact;
         self.loss_sum = None;
         self.loss_count = 0;
+        self.reset_loss_bins();
         serde_json::to_string(&flow.config).map_err(js_error)
     }
 }
@@ -595,10 +813,28 @@ fn exact_points(target: &Distribution, seed: u64) -> Vec<f32> {
     }
 }
 
+/// The exact field of `target`'s points from `source` (its mixture; the standard normal for a
+/// source without one, which only the velocity field is drawn for).
+fn exact_field_of(
+    path: Path,
+    source: &Distribution,
+    target: &Distribution,
+    seed: u64,
+    device: &Device,
+) -> ExactField {
+    let points = exact_points(target, seed);
+    match GaussianMixture::of_distribution(source) {
+        Ok(mixture) => ExactField::with_source(path, &points, mixture, device),
+        Err(_) => ExactField::new(path, &points, device),
+    }
+}
+
 fn exact_field(parsed: &Parsed, device: &Device) -> ExactField {
-    ExactField::new(
+    exact_field_of(
         parsed.config.path,
-        &exact_points(&parsed.target, parsed.config.seed),
+        &parsed.source,
+        &parsed.target,
+        parsed.config.seed,
         device,
     )
 }

@@ -130,3 +130,168 @@ fn train_then_sample_writes_weights_csvs_and_metrics() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn nll_and_sde_sampling_from_saved_weights() {
+    let dir = std::env::temp_dir().join(format!("fp-cli-nll-{}", std::process::id()));
+    let out = dir.to_str().unwrap();
+    let (ok, stdout, stderr) = run(&[
+        "train",
+        "--dataset",
+        "checkerboard",
+        "--steps",
+        "40",
+        "--batch",
+        "64",
+        "--width",
+        "16",
+        "--eval-samples",
+        "100",
+        "--out",
+        out,
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("NLL"), "{stdout}");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap();
+    assert!(metrics["nll"].as_f64().unwrap().is_finite(), "{metrics}");
+
+    let weights = dir.join("model.fpw");
+    let weights = weights.to_str().unwrap();
+    let (ok, stdout, stderr) = run(&["nll", "--weights", weights, "--n", "300", "--nfe", "8"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "one JSON line: {stdout}");
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(report["nll"].as_f64().unwrap().is_finite(), "{report}");
+    assert!((report["entropy"].as_f64().unwrap() - 3.4657).abs() < 1e-4);
+    assert_eq!(report["n"].as_u64(), Some(300));
+    // Another dataset, whose entropy is not known in closed form.
+    let (ok, stdout, stderr) = run(&[
+        "nll",
+        "--weights",
+        weights,
+        "--dataset",
+        "moons",
+        "--n",
+        "50",
+        "--nfe",
+        "4",
+    ]);
+    assert!(ok, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(report["entropy"].is_null(), "{report}");
+
+    let samples = dir.join("sde.csv");
+    let (ok, stdout, stderr) = run(&[
+        "sample",
+        "--weights",
+        weights,
+        "--sampler",
+        "sde",
+        "--noise",
+        "0.5",
+        "--nfe",
+        "20",
+        "--n",
+        "30",
+        "--out",
+        samples.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("SDE"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&samples).unwrap().lines().count(),
+        31
+    );
+
+    for (args, needle) in [
+        (
+            vec!["sample", "--weights", weights, "--sampler", "langevin"],
+            "langevin",
+        ),
+        (
+            vec![
+                "sample",
+                "--weights",
+                weights,
+                "--sampler",
+                "sde",
+                "--noise",
+                "-1",
+            ],
+            "noise",
+        ),
+        (
+            vec![
+                "sample",
+                "--weights",
+                weights,
+                "--sampler",
+                "sde",
+                "--backward",
+            ],
+            "forward only",
+        ),
+        (
+            vec!["nll", "--weights", weights, "--dataset", "moon"],
+            "moon",
+        ),
+        (vec!["nll", "--weights", weights, "--n", "0"], "--n"),
+        (
+            vec!["nll", "--weights", weights, "--solver", "rk4", "--nfe", "2"],
+            "at least 4",
+        ),
+    ] {
+        let output = cli().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn nll_of_a_model_without_a_source_density_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("fp-cli-nll-moons-{}", std::process::id()));
+    let out = dir.to_str().unwrap();
+    let (ok, _, stderr) = run(&[
+        "train",
+        "--source",
+        "moons",
+        "--dataset",
+        "8gaussians",
+        "--steps",
+        "5",
+        "--width",
+        "8",
+        "--eval-samples",
+        "20",
+        "--out",
+        out,
+    ]);
+    assert!(ok, "{stderr}");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap();
+    assert!(metrics["nll"].is_null(), "{metrics}");
+    let weights = dir.join("model.fpw");
+    for args in [
+        vec!["nll", "--weights", weights.to_str().unwrap()],
+        vec![
+            "sample",
+            "--weights",
+            weights.to_str().unwrap(),
+            "--sampler",
+            "sde",
+        ],
+    ] {
+        let output = cli().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("no closed-form density"),
+            "{args:?}: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -19,8 +19,19 @@ export const Request = Object.freeze({
   PAUSE: 'pause',
   /** SampleSpec → reply {x, trajectory, times, nfe, step} */
   SAMPLE: 'sample',
-  /** {which: 'learned'|'exact', t, bounds: [x0, x1, y0, y1], grid} → reply {v: Float32Array} */
+  /** {which: 'learned'|'exact'|'score'|'exact-score', t, bounds: [x0, x1, y0, y1], grid} →
+   * reply {v: Float32Array [grid², 2], t, which}; the scores need a Gaussian (mixture) source */
   FIELD: 'field',
+  /** {which: 'learned'|'exact', t, bounds, grid, solver?: string, nfe?: number} →
+   * reply {logp: Float32Array [grid²], t, which}: log p_t on the FIELD lattice; an error where
+   * the source has no closed-form density */
+  DENSITY: 'density',
+  /** {bins: number} → reply {}: sum the training loss by time into `bins` bins (0: off) */
+  LOSS_BINS: 'lossBins',
+  /** {} → reply {sums: Float32Array [bins], counts: Uint32Array [bins], pi: Float64Array [bins]}:
+   * the loss summed per time bin since the previous read, and the time density π(t) at the bin
+   * centres */
+  READ_LOSS_BINS: 'readLossBins',
   /** {n, seed} → reply {xy: Float32Array [n, 2]} */
   DATA: 'data',
   /** {x, y, t, k} → reply {supported, note, w [k], x0 [k, 2], x1 [k, 2], curves [k, S, 2],
@@ -58,7 +69,10 @@ export const Event = Object.freeze({
 });
 
 /**
- * @typedef {{n: number, solver: string, nfe: number, seed: number, record: boolean}} SampleSpec
+ * @typedef {{n: number, solver: string, nfe: number, seed: number, record: boolean,
+ *   sampler?: 'ode'|'sde', noise?: number}} SampleSpec
+ * With sampler 'sde' the particles follow the SDE of the same marginals (noise scale `noise`,
+ * default 1) in `nfe` Euler–Maruyama steps; `solver` is then unused.
  */
 
 /** Buffers of a message that can be transferred instead of copied. */

@@ -92,7 +92,9 @@ async function handleInit({ figure, backend, config, points }) {
 }
 
 async function sample(pg, spec) {
-  const out = await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record);
+  const out = spec.sampler === 'sde'
+    ? await pg.sampleSde(spec.n, spec.nfe, spec.seed, spec.noise ?? 1, spec.record)
+    : await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record);
   return { ...out, step: pg.steps };
 }
 
@@ -192,6 +194,15 @@ async function handle(message) {
     case Request.SAMPLE: return sample(pg, message);
     case Request.FIELD:
       return { v: await pg.field(message.which, message.t, Float32Array.from(message.bounds), message.grid), t: message.t, which: message.which };
+    case Request.DENSITY:
+      return { logp: await pg.density(message.which, message.t, Float32Array.from(message.bounds), message.grid, message.solver, message.nfe), t: message.t, which: message.which };
+    case Request.LOSS_BINS:
+      pg.setLossBins(message.bins);
+      return {};
+    case Request.READ_LOSS_BINS: {
+      const { sums, counts } = await pg.readLossBins();
+      return { sums, counts, pi: pg.lossBins > 0 ? Float64Array.from(pg.timeDensity(pg.lossBins)) : new Float64Array(0) };
+    }
     case Request.DATA: return { xy: pg.dataPoints(message.n, message.seed) };
     case Request.AVERAGE: return pg.average(message.x, message.y, message.t, message.k);
     case Request.PAIRS: return { xy: pg.pairs(message.n) };

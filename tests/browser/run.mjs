@@ -5,8 +5,9 @@ import path from 'node:path';
 import { ARTIFACTS, ROOT, serve, launch, closeContexts } from './harness.mjs';
 import { scenarios as page } from './scenarios.mjs';
 import { embedScenarios } from './embed.mjs';
+import { densityScenarios } from './density.mjs';
 
-const scenarios = { ...page, ...embedScenarios };
+const scenarios = { ...page, ...embedScenarios, ...densityScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));
