@@ -8,12 +8,17 @@ pub mod coupling;
 pub mod data;
 pub mod exact;
 pub mod flow;
+pub mod guidance;
 pub mod metrics;
 pub mod model;
 pub mod param;
 pub mod path;
+pub mod reflow;
 pub mod rng;
+pub mod sinkhorn;
 pub mod solver;
+pub mod straightness;
+pub mod sweep;
 pub mod time;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

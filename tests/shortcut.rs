@@ -1,0 +1,54 @@
+//! Shortcut models: the step size is an input, and self-consistency teaches the network to
+//! jump, so one to four Euler steps reach the data where a plain flow needs many more.
+
+use burn::tensor::Device;
+use flow_playground::data::Dataset;
+use flow_playground::flow::{to_host, to_tensor, Flow};
+use flow_playground::metrics::wasserstein2;
+use flow_playground::model::{Shortcut, VelocityMlpConfig};
+use flow_playground::rng::Rng;
+use flow_playground::solver::{integrate, SolveOptions, Solver};
+use flow_playground::train::{TrainConfig, Trainer};
+
+fn train(model: VelocityMlpConfig, steps: usize) -> Flow {
+    let device = Device::flex();
+    let config = TrainConfig::new(model)
+        .with_learning_rate(2e-3)
+        .with_decay_steps(Some(steps))
+        .with_seed(0);
+    let mut trainer =
+        Trainer::new(config, Dataset::Gaussian.into(), Dataset::Moons.into(), &device).unwrap();
+    for _ in 0..steps {
+        trainer.step();
+    }
+    trainer.flow()
+}
+
+#[test]
+fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor() {
+    let steps = 3000;
+    let plain = train(VelocityMlpConfig::new(), steps);
+    let shortcut = train(
+        VelocityMlpConfig::new().with_shortcut(Some(Shortcut::default())),
+        steps,
+    );
+    let device = Device::flex();
+    let n = 1000;
+    let mut rng = Rng::new(11);
+    let x0 = Dataset::Gaussian.sample(n, &mut rng);
+    let data = Dataset::Moons.sample(n, &mut rng);
+    let floor = wasserstein2(&Dataset::Moons.sample(n, &mut rng), &data).unwrap();
+    let w2 = |flow: &Flow, k: usize| {
+        let field = flow.stepped(k);
+        let x = integrate(&field, Solver::Euler, to_tensor(&x0, &device), &SolveOptions::forward(k)).x;
+        wasserstein2(&to_host(x), &data).unwrap()
+    };
+    let (plain1, plain4) = (w2(&plain, 1), w2(&plain, 4));
+    let (short1, short2, short4) = (w2(&shortcut, 1), w2(&shortcut, 2), w2(&shortcut, 4));
+    println!(
+        "W2 (floor {floor:.4}): plain 1 step {plain1:.4}, 4 steps {plain4:.4}; \
+         shortcut 1 step {short1:.4}, 2 steps {short2:.4}, 4 steps {short4:.4}"
+    );
+    assert!(short1 < 0.5 * plain1, "1 step: shortcut {short1} vs plain {plain1}");
+    assert!(short4 < 1.5 * floor, "4 steps: {short4} vs floor {floor}");
+}
