@@ -204,7 +204,7 @@ struct SampleArgs {
     #[arg(long)]
     class: Option<ClassChoice>,
     /// Guidance scale w: 0 unconditional, 1 conditional, > 1 over-guided.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     guidance: f64,
     /// Also report the straightness of the sampled trajectories.
     #[arg(long)]
@@ -315,9 +315,13 @@ pub fn run() -> Result<(), String> {
             print!("{e}");
             std::process::exit(0);
         }
+        // One line: clap's first, which names the argument and the problem.
         e.render()
             .to_string()
             .trim_start_matches("error: ")
+            .lines()
+            .next()
+            .unwrap_or_default()
             .trim_end()
             .to_string()
     })?;
@@ -377,9 +381,12 @@ fn named_or_file(
 ) -> Result<Distribution, String> {
     match file {
         Some(p) => read_cloud(p),
-        None => label.parse::<Dataset>().map(Distribution::Named).map_err(|_| {
-            format!("the model was trained with the {what} '{label}'; pass it with {flag}")
-        }),
+        None => label
+            .parse::<Dataset>()
+            .map(Distribution::Named)
+            .map_err(|_| {
+                format!("the model was trained with the {what} '{label}'; pass it with {flag}")
+            }),
     }
 }
 
@@ -551,7 +558,12 @@ fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
 
 /// Runs `steps` optimiser steps, printing the mean loss every `log_every`; returns the last
 /// window's mean loss.
-fn run_steps(trainer: &mut Trainer, steps: usize, log_every: usize, lr: f64) -> Result<f64, String> {
+fn run_steps(
+    trainer: &mut Trainer,
+    steps: usize,
+    log_every: usize,
+    lr: f64,
+) -> Result<f64, String> {
     let log_every = log_every.max(1);
     let start = Instant::now();
     let mut window_sum = None;
@@ -774,7 +786,10 @@ fn reflow(args: ReflowArgs, device: &Device) -> Result<(), String> {
         "--data-file",
     )?;
     if args.pairs == 0 || args.pairs > 1_000_000 {
-        return Err(format!("--pairs must be in 1..=1000000, got {}", args.pairs));
+        return Err(format!(
+            "--pairs must be in 1..=1000000, got {}",
+            args.pairs
+        ));
     }
     if args.eval_samples == 0 || args.eval_samples > flow_playground::assignment::MAX_SIZE {
         return Err(format!(
@@ -820,14 +835,8 @@ fn reflow(args: ReflowArgs, device: &Device) -> Result<(), String> {
     } else {
         teacher.model.clone()
     };
-    let mut trainer = Trainer::on_pairs(
-        config,
-        source.clone(),
-        target.clone(),
-        pairs,
-        init,
-        device,
-    )?;
+    let mut trainer =
+        Trainer::on_pairs(config, source.clone(), target.clone(), pairs, init, device)?;
     fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     let start = Instant::now();
@@ -917,7 +926,10 @@ fn bench_nfe(args: BenchNfeArgs, device: &Device) -> Result<(), String> {
     )?;
     let nfe: Vec<usize> = parse_list(&args.nfe, "NFE")?;
     if nfe.iter().any(|&k| k == 0 || k > 4096) {
-        return Err(format!("--nfe values must be in 1..=4096, got {}", args.nfe));
+        return Err(format!(
+            "--nfe values must be in 1..=4096, got {}",
+            args.nfe
+        ));
     }
     let tolerances: Vec<f64> = if args.tolerances.trim().is_empty() {
         Vec::new()

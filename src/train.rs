@@ -41,9 +41,9 @@ use crate::coupling::Coupling;
 use crate::data::Distribution;
 use crate::flow::{to_tensor, Flow, FlowConfig};
 use crate::model::{VelocityMlp, VelocityMlpConfig};
-use crate::reflow::PairSet;
 use crate::param::Parameterization;
 use crate::path::Path;
+use crate::reflow::PairSet;
 use crate::rng::Rng;
 use crate::time::TimeSampling;
 

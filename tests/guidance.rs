@@ -131,7 +131,12 @@ fn train_conditional(dataset: Dataset, steps: usize, seed: u64) -> Flow {
 }
 
 /// Guided samples for classes drawn like the data's, at each scale of `scales`.
-fn guided_samples(flow: &Flow, dataset: Dataset, n: usize, scales: &[f64]) -> (Vec<u32>, Vec<Vec<f32>>) {
+fn guided_samples(
+    flow: &Flow,
+    dataset: Dataset,
+    n: usize,
+    scales: &[f64],
+) -> (Vec<u32>, Vec<Vec<f32>>) {
     let device = Device::flex();
     let mut rng = Rng::new(5);
     let classes = ClassChoice::All.draw(&dataset.into(), n, &mut rng);
@@ -140,7 +145,15 @@ fn guided_samples(flow: &Flow, dataset: Dataset, n: usize, scales: &[f64]) -> (V
         .iter()
         .map(|&w| {
             let field = GuidedFlow::new(flow, &classes, w, &device).unwrap();
-            to_host(integrate(&field, Solver::Rk4, to_tensor(&x0, &device), &SolveOptions::forward(10)).x)
+            to_host(
+                integrate(
+                    &field,
+                    Solver::Rk4,
+                    to_tensor(&x0, &device),
+                    &SolveOptions::forward(10),
+                )
+                .x,
+            )
         })
         .collect();
     (classes, samples)
@@ -165,21 +178,37 @@ fn trained_conditional_model_follows_its_class_and_guidance_sharpens_it() {
         }
     }
     // Over-guidance concentrates each class: the spread falls over w = 1, 2, 4.
-    assert!(spreads[2] < spreads[1] && spreads[3] < spreads[2], "{spreads:?}");
+    assert!(
+        spreads[2] < spreads[1] && spreads[3] < spreads[2],
+        "{spreads:?}"
+    );
 }
 
 #[test]
 fn trained_conditional_moons_put_each_class_on_its_moon() {
-    let flow = train_conditional(Dataset::Moons, 2500, 0);
+    let flow = train_conditional(Dataset::Moons, 6000, 0);
     let scales = [1.0, 2.0, 4.0];
     let (classes, samples) = guided_samples(&flow, Dataset::Moons, 1000, &scales);
     // The data's own labels agree with the nearer arc only as often as the noise allows.
     let (data, labels) = Dataset::Moons.sample_labelled(4000, &mut Rng::new(9));
     let ceiling = accuracy(&data, &labels, nearer_moon);
+    println!(
+        "moons data: within-class spread {:.3}",
+        within_class_spread(&data, &labels)
+    );
+    let mut spreads = Vec::new();
     for (w, x) in scales.iter().zip(&samples) {
         let acc = accuracy(x, &classes, nearer_moon);
         let spread = within_class_spread(x, &classes);
         println!("moons w = {w}: class accuracy {acc:.3} (data {ceiling:.3}), within-class spread {spread:.3}");
-        assert!(acc >= ceiling - 0.03, "w = {w}: accuracy {acc} vs data {ceiling}");
+        // At w = 1 the samples may cross to the other arc as the data's noise does (measured
+        // 0.939 against the data's 0.967); over-guided, they stay on their own arc.
+        let bound = if *w == 1.0 { ceiling - 0.05 } else { ceiling };
+        assert!(acc >= bound, "w = {w}: accuracy {acc} vs data {ceiling}");
+        spreads.push(spread);
     }
+    assert!(
+        spreads[1] < spreads[0] && spreads[2] < spreads[1],
+        "{spreads:?}"
+    );
 }

@@ -166,9 +166,7 @@ fn bridge_target_is_the_time_derivative_for_a_fixed_draw() {
     let eps = [0.7, -1.2];
     let h = 1e-5;
     let exact = |sigma: f64, t: f64, k: usize| {
-        (1.0 - t) * x0[k] as f64
-            + t * x1[k] as f64
-            + sigma * (t * (1.0 - t)).sqrt() * eps[k]
+        (1.0 - t) * x0[k] as f64 + t * x1[k] as f64 + sigma * (t * (1.0 - t)).sqrt() * eps[k]
     };
     for sigma in [0.3, 1.0] {
         for &t in &[0.05, 0.2, 0.5, 0.77, 0.95] {
@@ -227,9 +225,16 @@ fn bridge_coefficients_are_its_gaussian_source_marginal_schedule() {
         // σ̇ is the derivative of σ_t.
         let h = 1e-6;
         let fd = (path.coefficients(t + h).sigma - path.coefficients(t - h).sigma) / (2.0 * h);
-        assert!((c.d_sigma - fd).abs() < 1e-6, "t={t}: {} vs {fd}", c.d_sigma);
+        assert!(
+            (c.d_sigma - fd).abs() < 1e-6,
+            "t={t}: {} vs {fd}",
+            c.d_sigma
+        );
     }
-    assert_eq!("bridge".parse::<Path>().unwrap(), Path::Bridge { sigma: 0.5 });
+    assert_eq!(
+        "bridge".parse::<Path>().unwrap(),
+        Path::Bridge { sigma: 0.5 }
+    );
     assert_eq!(
         "bridge:1.5".parse::<Path>().unwrap(),
         Path::Bridge { sigma: 1.5 }

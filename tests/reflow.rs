@@ -31,7 +31,15 @@ fn scores(flow: &Flow) -> (f64, f64) {
         &SolveOptions::forward(10).recording(),
     );
     let s = straightness(flow, &solution).into_scalar::<f32>() as f64;
-    let one = to_host(integrate(flow, Solver::Euler, to_tensor(&x0, &device), &SolveOptions::forward(1)).x);
+    let one = to_host(
+        integrate(
+            flow,
+            Solver::Euler,
+            to_tensor(&x0, &device),
+            &SolveOptions::forward(1),
+        )
+        .x,
+    );
     (s, wasserstein2(&one, &data).unwrap())
 }
 
@@ -78,8 +86,14 @@ fn one_reflow_lowers_straightness_and_one_step_euler_w2() {
     println!(
         "straightness {s_before:.4} → {s_after:.4}; one Euler step W2 {w2_before:.4} → {w2_after:.4}"
     );
-    assert!(s_after < 0.5 * s_before, "straightness {s_before} → {s_after}");
-    assert!(w2_after < 0.7 * w2_before, "1-step W2 {w2_before} → {w2_after}");
+    assert!(
+        s_after < 0.5 * s_before,
+        "straightness {s_before} → {s_after}"
+    );
+    assert!(
+        w2_after < 0.7 * w2_before,
+        "1-step W2 {w2_before} → {w2_after}"
+    );
 
     // Repeatable: the rectified flow's own pairs make a 2-rectified flow.
     let again = generate_pairs(

@@ -16,8 +16,13 @@ fn train(model: VelocityMlpConfig, steps: usize) -> Flow {
         .with_learning_rate(2e-3)
         .with_decay_steps(Some(steps))
         .with_seed(0);
-    let mut trainer =
-        Trainer::new(config, Dataset::Gaussian.into(), Dataset::Moons.into(), &device).unwrap();
+    let mut trainer = Trainer::new(
+        config,
+        Dataset::Gaussian.into(),
+        Dataset::Moons.into(),
+        &device,
+    )
+    .unwrap();
     for _ in 0..steps {
         trainer.step();
     }
@@ -26,7 +31,9 @@ fn train(model: VelocityMlpConfig, steps: usize) -> Flow {
 
 #[test]
 fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor() {
-    let steps = 3000;
+    let steps: usize = std::env::var("SC_STEPS")
+        .map(|s| s.parse().unwrap())
+        .unwrap_or(3000);
     let plain = train(VelocityMlpConfig::new(), steps);
     let shortcut = train(
         VelocityMlpConfig::new().with_shortcut(Some(Shortcut::default())),
@@ -40,7 +47,13 @@ fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor()
     let floor = wasserstein2(&Dataset::Moons.sample(n, &mut rng), &data).unwrap();
     let w2 = |flow: &Flow, k: usize| {
         let field = flow.stepped(k);
-        let x = integrate(&field, Solver::Euler, to_tensor(&x0, &device), &SolveOptions::forward(k)).x;
+        let x = integrate(
+            &field,
+            Solver::Euler,
+            to_tensor(&x0, &device),
+            &SolveOptions::forward(k),
+        )
+        .x;
         wasserstein2(&to_host(x), &data).unwrap()
     };
     let (plain1, plain4) = (w2(&plain, 1), w2(&plain, 4));
@@ -49,6 +62,9 @@ fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor()
         "W2 (floor {floor:.4}): plain 1 step {plain1:.4}, 4 steps {plain4:.4}; \
          shortcut 1 step {short1:.4}, 2 steps {short2:.4}, 4 steps {short4:.4}"
     );
-    assert!(short1 < 0.5 * plain1, "1 step: shortcut {short1} vs plain {plain1}");
+    assert!(
+        short1 < 0.5 * plain1,
+        "1 step: shortcut {short1} vs plain {plain1}"
+    );
     assert!(short4 < 1.5 * floor, "4 steps: {short4} vs floor {floor}");
 }

@@ -54,7 +54,12 @@ fn transport_cost_runs_from_exact_ot_to_independent_as_epsilon_grows() {
     // The extremes: the optimal assignment (mass 1/n per matched pair), and the independent
     // plan, whose cost is the mean of C — 1 after normalisation.
     let perm = assignment::solve(&cost, n);
-    let exact: f64 = perm.iter().enumerate().map(|(i, &j)| cost[i * n + j]).sum::<f64>() / n as f64;
+    let exact: f64 = perm
+        .iter()
+        .enumerate()
+        .map(|(i, &j)| cost[i * n + j])
+        .sum::<f64>()
+        / n as f64;
     let independent = 1.0;
     let options = SinkhornOptions::default();
     let epsilons = [100.0, 10.0, 1.0, 0.3, 0.1, 0.03, 0.01, 0.003];
@@ -110,7 +115,10 @@ fn sinkhorn_coupling_draws_pairs_from_the_plan_and_parses() {
         assert!(c < previous, "ε={eps}: {c} ≥ {previous}");
         previous = c;
     }
-    assert!(previous < exact * 1.15, "ε = 0.01: {previous} vs OT {exact}");
+    assert!(
+        previous < exact * 1.15,
+        "ε = 0.01: {previous} vs OT {exact}"
+    );
 
     assert_eq!(
         "sinkhorn".parse::<Coupling>().unwrap(),
@@ -126,7 +134,13 @@ fn sinkhorn_coupling_draws_pairs_from_the_plan_and_parses() {
         "sinkhorn:0.2".parse::<Coupling>().unwrap().to_string(),
         "sinkhorn:0.2"
     );
-    for bad in ["sinkhorn:0", "sinkhorn:-1", "sinkhorn:x", "ot:1", "entropic"] {
+    for bad in [
+        "sinkhorn:0",
+        "sinkhorn:-1",
+        "sinkhorn:x",
+        "ot:1",
+        "entropic",
+    ] {
         assert!(bad.parse::<Coupling>().is_err(), "{bad}");
     }
     assert!(Coupling::Sinkhorn { epsilon: 0.1 }
