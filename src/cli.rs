@@ -100,6 +100,10 @@ struct TrainArgs {
     /// Target distribution (t = 1).
     #[arg(long, default_value = "moons")]
     dataset: Dataset,
+    /// The target's noise standard deviation (default: the dataset's own, chosen for legibility;
+    /// the torchcfm / FFJORD value is listed in the README).
+    #[arg(long)]
+    spread: Option<f64>,
     /// Read the target from a CSV of x,y points instead of --dataset.
     #[arg(long)]
     data_file: Option<PathBuf>,
@@ -381,12 +385,9 @@ fn named_or_file(
 ) -> Result<Distribution, String> {
     match file {
         Some(p) => read_cloud(p),
-        None => label
-            .parse::<Dataset>()
-            .map(Distribution::Named)
-            .map_err(|_| {
-                format!("the model was trained with the {what} '{label}'; pass it with {flag}")
-            }),
+        None => Distribution::from_label(label).map_err(|_| {
+            format!("the model was trained with the {what} '{label}'; pass it with {flag}")
+        }),
     }
 }
 
@@ -416,13 +417,17 @@ fn fixed_steps(solver: Solver, nfe: usize) -> Result<usize, String> {
 }
 
 fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
-    let target = match &args.data_file {
-        Some(p) => read_cloud(p)?,
-        None => Distribution::Named(args.dataset),
+    let target = match (&args.data_file, args.spread) {
+        (Some(_), Some(_)) => return Err("--spread applies to --dataset, not --data-file".into()),
+        (Some(p), None) => read_cloud(p)?,
+        (None, None) => Distribution::named(args.dataset),
+        (None, Some(s)) => {
+            Distribution::with_spread(args.dataset, s).map_err(|e| format!("--spread: {e}"))?
+        }
     };
     let source = match &args.source_file {
         Some(p) => read_cloud(p)?,
-        None => Distribution::Named(args.source),
+        None => Distribution::named(args.source),
     };
     if args.eval_samples == 0 || args.eval_samples > flow_playground::assignment::MAX_SIZE {
         return Err(format!(
@@ -681,7 +686,7 @@ fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
             .ok_or("--backward needs --input with the data points to carry to noise")?;
         match read_cloud(input)? {
             Distribution::Points(cloud) => cloud.as_slice().to_vec(),
-            Distribution::Named(_) => unreachable!("read_cloud returns points"),
+            Distribution::Named { .. } => unreachable!("read_cloud returns points"),
         }
     } else {
         if args.n == 0 {

@@ -1,14 +1,33 @@
 //! Two-dimensional toy distributions, sampled in seedable batches on the host.
 //!
 //! Every sampler returns a flat `Vec<f32>` of shape `[n, 2]` (row-major: `x₀, y₀, x₁, y₁, …`).
-//! Scales follow torchcfm / FFJORD so numbers compare with the literature; the figures live in
-//! roughly `[-5, 5]²`. Any distribution can serve as the data (t = 1) or as the source (t = 0).
+//! Shapes and scales follow torchcfm / FFJORD so numbers compare with the literature; the figures
+//! live in roughly `[-5, 5]²`. Any distribution can serve as the data (t = 1) or as the source
+//! (t = 0).
 //!
 //! Datasets with natural classes also label their points ([`Dataset::classes`],
 //! [`Dataset::sample_labelled`]): the mode of 8gaussians and 25gaussians, the moon, the circle
 //! or ring, the spiral or pinwheel arm, the checkerboard square. A labelled draw uses the same
 //! random numbers as an unlabelled one, so a seed gives the same points either way. User point
 //! clouds may carry a label column.
+//!
+//! Each dataset's Gaussian noise is its **spread**, a standard deviation in data units. The
+//! literature's noise ([`Dataset::literature_spread`]: moons 0.6, i.e. scikit-learn's 0.2 × 3)
+//! blurs some shapes into one cloud at a glance, so the default ([`Dataset::default_spread`]) is
+//! chosen for legibility; the literature value is one `spread` away:
+//!
+//! | dataset | default | literature |
+//! |---|---|---|
+//! | gaussian | 1 | 1 |
+//! | 8gaussians | 0.4 | 0.5623 (covariance √0.1·I) |
+//! | 25gaussians | 0.1 | 0.1 |
+//! | moons | 0.15 | 0.6 |
+//! | circles | 0.1 | 0.1 |
+//! | checkerboard | 0 | 0 |
+//! | spirals | 0.1 | 0.1 |
+//! | swissroll | 0.1 | 0.2 |
+//! | pinwheel | 0.12 | 0.2 (tangential; radial is the arm's length) |
+//! | rings | 0.08 | 0.08 |
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,34 +39,36 @@ use crate::rng::Rng;
 /// A named toy distribution. Each variant's doc is its one-line definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Dataset {
-    /// Standard normal N(0, I): the usual source.
+    /// Normal N(0, spread²·I), standard by default: the usual source.
     #[serde(rename = "gaussian")]
     Gaussian,
-    /// Centres 5·(cos kπ/4, sin kπ/4), k = 0..8, each with covariance √0.1·I (torchcfm).
+    /// Centres 5·(cos kπ/4, sin kπ/4), k = 0..8, each N(centre, spread²·I) (torchcfm: covariance √0.1·I).
     #[serde(rename = "8gaussians")]
     EightGaussians,
-    /// Centres 2·(i, j), i, j ∈ {−2, …, 2}, each with standard deviation 0.1.
+    /// Centres 2·(i, j), i, j ∈ {−2, …, 2}, each with standard deviation `spread`.
     #[serde(rename = "25gaussians")]
     TwentyFiveGaussians,
-    /// scikit-learn two moons with Gaussian noise 0.2, then ×3 − 1 (torchcfm).
+    /// scikit-learn two moons, then ×3 − 1, plus noise N(0, spread²) (torchcfm: sklearn noise 0.2).
     #[serde(rename = "moons")]
     Moons,
-    /// Two concentric circles of radius 3 and 1.5 (equally likely), radial noise N(0, 0.1²).
+    /// Two concentric circles of radius 3 and 1.5 (equally likely), noise N(0, spread²·I).
     #[serde(rename = "circles")]
     Circles,
-    /// Uniform on the 8 squares of side 2 in [−4, 4]² where ⌊x/2⌋ + ⌊y/2⌋ is even.
+    /// Uniform on the 8 squares of side 2 in [−4, 4]² where ⌊x/2⌋ + ⌊y/2⌋ is even (blurred by
+    /// N(0, spread²·I), 0 by default).
     #[serde(rename = "checkerboard")]
     Checkerboard,
-    /// Two interleaved Archimedean spirals, radius up to 3π/3, noise N(0, 0.1²) (FFJORD 2spirals).
+    /// Two interleaved Archimedean spirals, radius up to 3π/3, noise N(0, spread²) (FFJORD 2spirals).
     #[serde(rename = "spirals")]
     Spirals,
-    /// Swiss roll (t cos t, t sin t)/5, t ~ U[1.5π, 4.5π], noise N(0, 0.2²) (FFJORD).
+    /// Swiss roll (t cos t, t sin t)/5, t ~ U[1.5π, 4.5π], noise N(0, spread²) (FFJORD: 0.2).
     #[serde(rename = "swissroll")]
     SwissRoll,
-    /// Five arms: radius 1 + 0.3·z, tangent 0.1·z, rotated by 2πk/5 + 0.25·e^radius, then ×2 (FFJORD).
+    /// Five arms: radius 1 + 0.3·z, tangent (spread/2)·z, rotated by 2πk/5 + 0.25·e^radius, then ×2
+    /// (FFJORD: tangent 0.1·z).
     #[serde(rename = "pinwheel")]
     Pinwheel,
-    /// Four concentric rings of radius 3, 2.25, 1.5, 0.75 (equally likely), noise N(0, 0.08²).
+    /// Four concentric rings of radius 3, 2.25, 1.5, 0.75 (equally likely), noise N(0, spread²·I).
     #[serde(rename = "rings")]
     Rings,
 }
@@ -83,6 +104,45 @@ impl Dataset {
         }
     }
 
+    /// The largest spread accepted (a config or URL may carry any number).
+    pub const MAX_SPREAD: f64 = 3.0;
+
+    /// The noise standard deviation of the literature's definition (torchcfm / FFJORD).
+    pub fn literature_spread(self) -> f64 {
+        match self {
+            Dataset::Gaussian => 1.0,
+            Dataset::EightGaussians => 0.1f64.sqrt().sqrt(),
+            Dataset::TwentyFiveGaussians | Dataset::Circles | Dataset::Spirals => 0.1,
+            Dataset::Moons => 0.6,
+            Dataset::Checkerboard => 0.0,
+            Dataset::SwissRoll | Dataset::Pinwheel => 0.2,
+            Dataset::Rings => 0.08,
+        }
+    }
+
+    /// The default noise standard deviation, chosen so the shape is unmistakable at a glance.
+    pub fn default_spread(self) -> f64 {
+        match self {
+            Dataset::EightGaussians => 0.4,
+            Dataset::Moons => 0.15,
+            Dataset::SwissRoll => 0.1,
+            Dataset::Pinwheel => 0.12,
+            other => other.literature_spread(),
+        }
+    }
+
+    /// Checks a spread: finite and in `[0, MAX_SPREAD]`.
+    pub fn validate_spread(spread: f64) -> Result<(), String> {
+        if spread.is_finite() && (0.0..=Self::MAX_SPREAD).contains(&spread) {
+            Ok(())
+        } else {
+            Err(format!(
+                "spread must be a number in 0..={}, got {spread}",
+                Self::MAX_SPREAD
+            ))
+        }
+    }
+
     /// The number of natural classes, or `None` for the unlabelled gaussian and swissroll.
     ///
     /// Labels: 8gaussians `k` for the centre at angle kπ/4; 25gaussians `5·(i + 2) + (j + 2)` for
@@ -102,18 +162,24 @@ impl Dataset {
         }
     }
 
-    /// `n` samples, shape `[n, 2]`.
+    /// `n` samples at the default spread, shape `[n, 2]`.
     pub fn sample(self, n: usize, rng: &mut Rng) -> Vec<f32> {
-        self.sample_labelled(n, rng).0
+        self.sample_spread(n, self.default_spread(), rng)
     }
 
-    /// `n` samples and their labels: points `[n, 2]`, labels `[n]` (all 0 for a dataset without
-    /// classes). The points are those [`sample`](Self::sample) draws from the same `rng`.
-    pub fn sample_labelled(self, n: usize, rng: &mut Rng) -> (Vec<f32>, Vec<u32>) {
+    /// `n` samples with noise standard deviation `spread`, shape `[n, 2]`.
+    pub fn sample_spread(self, n: usize, spread: f64, rng: &mut Rng) -> Vec<f32> {
+        self.sample_labelled(n, spread, rng).0
+    }
+
+    /// `n` samples with noise standard deviation `spread` and their labels: points `[n, 2]`,
+    /// labels `[n]` (all 0 for a dataset without classes). The points are those
+    /// [`sample_spread`](Self::sample_spread) draws from the same `rng`.
+    pub fn sample_labelled(self, n: usize, spread: f64, rng: &mut Rng) -> (Vec<f32>, Vec<u32>) {
         let mut out = Vec::with_capacity(2 * n);
         let mut labels = Vec::with_capacity(n);
         for _ in 0..n {
-            let ([x, y], label) = self.sample_one(rng);
+            let ([x, y], label) = self.sample_one(spread, rng);
             out.push(x as f32);
             out.push(y as f32);
             labels.push(label);
@@ -122,19 +188,17 @@ impl Dataset {
     }
 
     /// One point and its label.
-    fn sample_one(self, rng: &mut Rng) -> ([f64; 2], u32) {
+    fn sample_one(self, s: f64, rng: &mut Rng) -> ([f64; 2], u32) {
         use std::f64::consts::{FRAC_PI_4, PI, TAU};
         match self {
-            Dataset::Gaussian => ([rng.normal(), rng.normal()], 0),
+            Dataset::Gaussian => ([s * rng.normal(), s * rng.normal()], 0),
             Dataset::EightGaussians => {
                 let k = rng.below(8);
                 let angle = k as f64 * FRAC_PI_4;
-                // Covariance √0.1·I means a standard deviation of 0.1^(1/4).
-                let std = 0.1f64.sqrt().sqrt();
                 (
                     [
-                        5.0 * angle.cos() + std * rng.normal(),
-                        5.0 * angle.sin() + std * rng.normal(),
+                        5.0 * angle.cos() + s * rng.normal(),
+                        5.0 * angle.sin() + s * rng.normal(),
                     ],
                     k as u32,
                 )
@@ -143,7 +207,7 @@ impl Dataset {
                 let (i, j) = (rng.below(5), rng.below(5));
                 let (x, y) = (i as f64 - 2.0, j as f64 - 2.0);
                 (
-                    [2.0 * x + 0.1 * rng.normal(), 2.0 * y + 0.1 * rng.normal()],
+                    [2.0 * x + s * rng.normal(), 2.0 * y + s * rng.normal()],
                     (5 * i + j) as u32,
                 )
             }
@@ -157,22 +221,23 @@ impl Dataset {
                 };
                 (
                     [
-                        3.0 * (x + 0.2 * rng.normal()) - 1.0,
-                        3.0 * (y + 0.2 * rng.normal()) - 1.0,
+                        3.0 * x - 1.0 + s * rng.normal(),
+                        3.0 * y - 1.0 + s * rng.normal(),
                     ],
                     moon as u32,
                 )
             }
-            Dataset::Circles => ring(rng, &[3.0, 1.5], 0.1),
-            Dataset::Rings => ring(rng, &[3.0, 2.25, 1.5, 0.75], 0.08),
+            Dataset::Circles => ring(rng, &[3.0, 1.5], s),
+            Dataset::Rings => ring(rng, &[3.0, 2.25, 1.5, 0.75], s),
             Dataset::Checkerboard => {
                 let x = rng.uniform_range(-4.0, 4.0);
                 let column = ((x + 4.0) / 2.0).floor() as usize;
                 // Rows of the same parity as the column are the filled squares.
                 let b = rng.below(2);
                 let row = 2 * b + column % 2;
+                let y = -4.0 + 2.0 * row as f64 + 2.0 * rng.uniform();
                 (
-                    [x, -4.0 + 2.0 * row as f64 + 2.0 * rng.uniform()],
+                    [x + s * rng.normal(), y + s * rng.normal()],
                     (2 * column + b) as u32,
                 )
             }
@@ -183,7 +248,7 @@ impl Dataset {
                 let x = sign * (-n.cos() * n + 0.5 * rng.uniform());
                 let y = sign * (n.sin() * n + 0.5 * rng.uniform());
                 (
-                    [x / 3.0 + 0.1 * rng.normal(), y / 3.0 + 0.1 * rng.normal()],
+                    [x / 3.0 + s * rng.normal(), y / 3.0 + s * rng.normal()],
                     arm as u32,
                 )
             }
@@ -191,8 +256,8 @@ impl Dataset {
                 let t = 1.5 * PI * (1.0 + 2.0 * rng.uniform());
                 (
                     [
-                        (t * t.cos()) / 5.0 + 0.2 * rng.normal(),
-                        (t * t.sin()) / 5.0 + 0.2 * rng.normal(),
+                        (t * t.cos()) / 5.0 + s * rng.normal(),
+                        (t * t.sin()) / 5.0 + s * rng.normal(),
                     ],
                     0,
                 )
@@ -201,13 +266,14 @@ impl Dataset {
                 let k = rng.below(5);
                 let arm = k as f64 * TAU / 5.0;
                 let radial = 1.0 + 0.3 * rng.normal();
-                let tangential = 0.1 * rng.normal();
+                // ×2 below: a tangential std of s/2 here is s in data units.
+                let tangential = 0.5 * s * rng.normal();
                 let angle = arm + 0.25 * radial.exp();
-                let (s, c) = angle.sin_cos();
+                let (sn, c) = angle.sin_cos();
                 (
                     [
-                        2.0 * (c * radial - s * tangential),
-                        2.0 * (s * radial + c * tangential),
+                        2.0 * (c * radial - sn * tangential),
+                        2.0 * (sn * radial + c * tangential),
                     ],
                     k as u32,
                 )
@@ -222,10 +288,7 @@ fn ring(rng: &mut Rng, radii: &[f64], std: f64) -> ([f64; 2], u32) {
     let k = rng.below(radii.len());
     let r = radii[k];
     let (s, c) = (std::f64::consts::TAU * rng.uniform()).sin_cos();
-    (
-        [r * c + std * rng.normal(), r * s + std * rng.normal()],
-        k as u32,
-    )
+    ([r * c + std * rng.normal(), r * s + std * rng.normal()], k as u32)
 }
 
 impl fmt::Display for Dataset {
@@ -251,20 +314,39 @@ impl FromStr for Dataset {
     }
 }
 
-/// A distribution to sample from: a named dataset or a user's point cloud.
+/// A distribution to sample from: a named dataset at some spread, or a user's point cloud.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Distribution {
-    /// One of the named toys.
-    Named(Dataset),
+    /// One of the named toys, with its noise standard deviation.
+    Named {
+        /// Which toy.
+        dataset: Dataset,
+        /// Its noise standard deviation (see [`Dataset::default_spread`]).
+        spread: f64,
+    },
     /// The empirical distribution of user points (drawn or uploaded), sampled with replacement.
     Points(PointCloud),
 }
 
 impl Distribution {
+    /// A named dataset at its default spread.
+    pub fn named(dataset: Dataset) -> Self {
+        Distribution::Named {
+            dataset,
+            spread: dataset.default_spread(),
+        }
+    }
+
+    /// A named dataset at `spread` (validated).
+    pub fn with_spread(dataset: Dataset, spread: f64) -> Result<Self, String> {
+        Dataset::validate_spread(spread)?;
+        Ok(Distribution::Named { dataset, spread })
+    }
+
     /// `n` samples, shape `[n, 2]`.
     pub fn sample(&self, n: usize, rng: &mut Rng) -> Vec<f32> {
         match self {
-            Distribution::Named(d) => d.sample(n, rng),
+            Distribution::Named { dataset, spread } => dataset.sample_spread(n, *spread, rng),
             Distribution::Points(cloud) => cloud.sample(n, rng),
         }
     }
@@ -273,7 +355,7 @@ impl Distribution {
     /// labels every point 0).
     pub fn sample_labelled(&self, n: usize, rng: &mut Rng) -> (Vec<f32>, Vec<u32>) {
         match self {
-            Distribution::Named(d) => d.sample_labelled(n, rng),
+            Distribution::Named { dataset, spread } => dataset.sample_labelled(n, *spread, rng),
             Distribution::Points(cloud) => cloud.sample_labelled(n, rng),
         }
     }
@@ -281,23 +363,42 @@ impl Distribution {
     /// The number of classes, or `None` when the points carry no labels.
     pub fn classes(&self) -> Option<usize> {
         match self {
-            Distribution::Named(d) => d.classes(),
+            Distribution::Named { dataset, .. } => dataset.classes(),
             Distribution::Points(cloud) => cloud.classes(),
         }
     }
 
-    /// A short label: the dataset name, or `points(N)`.
+    /// A short label: the dataset name (with `:spread` when it is not the default), or
+    /// `points(N)`. Named labels parse back with [`Distribution::from_label`].
     pub fn label(&self) -> String {
         match self {
-            Distribution::Named(d) => d.name().to_string(),
+            Distribution::Named { dataset, spread } if *spread == dataset.default_spread() => {
+                dataset.name().to_string()
+            }
+            Distribution::Named { dataset, spread } => format!("{}:{spread}", dataset.name()),
             Distribution::Points(cloud) => format!("points({})", cloud.len()),
+        }
+    }
+
+    /// Parses a named label, `moons` or `moons:0.3` (a point-cloud label has no points to parse).
+    pub fn from_label(label: &str) -> Result<Self, String> {
+        match label.split_once(':') {
+            None => Ok(Distribution::named(label.parse()?)),
+            Some((name, spread)) => {
+                let dataset: Dataset = name.parse()?;
+                let spread: f64 = spread
+                    .parse()
+                    .map_err(|_| format!("spread '{spread}' is not a number"))?;
+                Distribution::with_spread(dataset, spread)
+            }
         }
     }
 }
 
 impl From<Dataset> for Distribution {
+    /// The dataset at its default spread.
     fn from(d: Dataset) -> Self {
-        Distribution::Named(d)
+        Distribution::named(d)
     }
 }
 

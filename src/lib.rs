@@ -4,6 +4,7 @@
 //! in [`path`].
 
 pub mod assignment;
+pub mod average;
 pub mod coupling;
 pub mod data;
 pub mod exact;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::average::{conditional_average, standard_normal_log_density};
 use crate::coupling::Coupling;
 use crate::data::{Dataset, Distribution, PointCloud};
 use crate::exact::ExactField;
@@ -71,6 +72,11 @@ pub fn last_panic() -> Option<String> {
 pub fn catalog() -> String {
     serde_json::json!({
         "datasets": Dataset::ALL.iter().map(|d| d.name()).collect::<Vec<_>>(),
+        "spreads": Dataset::ALL.iter().map(|d| (d.name(), serde_json::json!({
+            "default": d.default_spread(),
+            "literature": d.literature_spread(),
+        }))).collect::<serde_json::Map<_, _>>(),
+        "maxSpread": Dataset::MAX_SPREAD,
         "paths": Path::NAMES,
         "parameterizations": Parameterization::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
         "couplings": Coupling::ALL.iter().map(|c| c.name()).collect::<Vec<_>>(),
@@ -85,6 +91,9 @@ pub fn catalog() -> String {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WebConfig {
     dataset: String,
+    /// The data's noise standard deviation; absent or null: the dataset's default.
+    #[serde(default)]
+    spread: Option<f64>,
     source: String,
     path: String,
     param: String,
@@ -115,11 +124,18 @@ struct Parsed {
 
 fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> {
     let c: WebConfig = serde_json::from_str(json).map_err(|e| format!("bad config: {e}"))?;
-    let target = if c.dataset == POINTS {
-        let xy = points.ok_or("dataset 'points' needs a point cloud")?;
-        Distribution::Points(PointCloud::new(xy)?)
-    } else {
-        Distribution::Named(c.dataset.parse()?)
+    let target = match (c.dataset.as_str(), c.spread) {
+        (POINTS, None) => {
+            let xy = points.ok_or("dataset 'points' needs a point cloud")?;
+            Distribution::Points(PointCloud::new(xy)?)
+        }
+        (POINTS, Some(_)) => {
+            return Err(
+                "spread applies to the named datasets; drawn points are used as drawn".into(),
+            )
+        }
+        (name, None) => Distribution::named(name.parse()?),
+        (name, Some(spread)) => Distribution::with_spread(name.parse()?, spread)?,
     };
     let model = VelocityMlpConfig::new()
         .with_width(c.width)
@@ -140,7 +156,7 @@ fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> 
     config.validate()?;
     Ok(Parsed {
         config,
-        source: Distribution::Named(c.source.parse()?),
+        source: Distribution::named(c.source.parse()?),
         target,
     })
 }
@@ -186,6 +202,10 @@ fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
 
 /// The points of the exact field: the user's cloud, or a fixed sample of a named dataset.
 const EXACT_POINTS: usize = 1000;
+/// The averaging picture's latest time (its weights collapse onto one pair at t = 1).
+const AVERAGE_MAX_T: f64 = 0.99;
+/// Points per conditional path in the averaging picture (curved paths need a few).
+const AVERAGE_CURVE_POINTS: usize = 33;
 
 /// A flow-matching playground on one device: a training run, its samples and its fields.
 #[wasm_bindgen]
@@ -412,6 +432,78 @@ impl Playground {
         }))
     }
 
+    /// The averaging picture at the point `(x, y)` and time `t`: the conditional paths of the
+    /// exact field's data points that pass through it, the `k` heaviest (1 ≤ k ≤ 500), their
+    /// velocities, the weighted average over all of them (the exact marginal velocity) and the
+    /// network's velocity there. Resolves to `{supported, note, w [k], x0 [k, 2], x1 [k, 2],
+    /// curves [k, S, 2], samplesPerCurve: S, u [k, 2], exact [2], learned [2], mass, t}`;
+    /// `supported` is false (with a `note`) where the source has no density to weigh by or the
+    /// pairs are not independent. `t` is kept at most 0.99, where the weights are still spread.
+    pub fn average(&self, x: f32, y: f32, t: f64, k: u32) -> Result<Promise, JsError> {
+        if !x.is_finite() || !y.is_finite() || !(0.0..=1.0).contains(&t) || !(1..=500).contains(&k)
+        {
+            return Err(js_error(format!(
+                "average needs a finite point, 0 ≤ t ≤ 1 and 1 ≤ k ≤ 500, got ({x}, {y}), {t}, {k}"
+            )));
+        }
+        let t = t.min(AVERAGE_MAX_T);
+        let out = Object::new();
+        set(&out, "t", t);
+        let config = self.trainer.config();
+        let unsupported = if config.coupling != Coupling::Independent {
+            Some("The exact average weighs independent pairs; with OT pairing the paths through a point are the plan's, which has no closed form.")
+        } else if !matches!(
+            self.trainer.source(),
+            Distribution::Named {
+                dataset: Dataset::Gaussian,
+                ..
+            }
+        ) {
+            Some("The exact average needs a Gaussian source (its density weighs the pairs).")
+        } else {
+            None
+        };
+        if let Some(note) = unsupported {
+            set(&out, "supported", false);
+            set(&out, "note", note);
+            return Ok(Promise::resolve(&out.into()));
+        }
+        let data = exact_points(self.trainer.target(), config.seed);
+        let picture = conditional_average(
+            &config.path,
+            &data,
+            [x, y],
+            t,
+            k as usize,
+            AVERAGE_CURVE_POINTS,
+            standard_normal_log_density,
+        );
+        let learned = self
+            .trainer
+            .flow()
+            .velocity(to_tensor(&[x, y], &self.device), t);
+        let cpu = self.backend == "cpu";
+        Ok(promise(cpu, async move {
+            let v = read(vec![learned], cpu).await?;
+            set(&out, "supported", true);
+            set(&out, "note", JsValue::NULL);
+            set(&out, "w", Float32Array::from(picture.weights.as_slice()));
+            set(&out, "x0", Float32Array::from(picture.x0.as_slice()));
+            set(&out, "x1", Float32Array::from(picture.x1.as_slice()));
+            set(
+                &out,
+                "curves",
+                Float32Array::from(picture.curves.as_slice()),
+            );
+            set(&out, "samplesPerCurve", picture.samples_per_curve as u32);
+            set(&out, "u", Float32Array::from(picture.velocities.as_slice()));
+            set(&out, "exact", Float32Array::from(&picture.average[..]));
+            set(&out, "learned", Float32Array::from(v[0].as_slice()));
+            set(&out, "mass", picture.mass);
+            Ok(out.into())
+        }))
+    }
+
     /// `n` fresh data points `[n, 2]`, drawn from `seed`.
     #[wasm_bindgen(js_name = dataPoints)]
     pub fn data_points(&self, n: u32, seed: u32) -> Vec<f32> {
@@ -476,9 +568,8 @@ impl Playground {
         config.parameterization = parameterization;
         config.validate().map_err(js_error)?;
         // Named datasets come with the file; a user's point cloud stays as it is here.
-        let named = |label: &str, current: &Distribution| match label.parse::<Dataset>() {
-            Ok(d) => Distribution::Named(d),
-            Err(_) => current.clone(),
+        let named = |label: &str, current: &Distribution| {
+            Distribution::from_label(label).unwrap_or_else(|_| current.clone())
         };
         let target = named(target, self.trainer.target());
         let source = named(source, self.trainer.source());

@@ -6,8 +6,9 @@ use flow_playground::rng::Rng;
 
 const N: usize = 40_000;
 
+/// Samples at the literature's noise (torchcfm / FFJORD), whose moments these tests check.
 fn points(d: Dataset, seed: u64) -> Vec<[f64; 2]> {
-    let xy = d.sample(N, &mut Rng::new(seed));
+    let xy = d.sample_spread(N, d.literature_spread(), &mut Rng::new(seed));
     xy.chunks_exact(2)
         .map(|p| [p[0] as f64, p[1] as f64])
         .collect()
@@ -71,7 +72,7 @@ fn twenty_five_gaussians_lie_on_a_grid_of_spacing_two() {
 fn moons_have_torchcfm_mean_and_spread() {
     // Unit moons: outer arc mean (0, 2/π), inner arc mean (1, ½ − 2/π); average (½, ¼).
     // Scaled ×3 − 1 → (½, −¼).
-    let xy = Dataset::Moons.sample(N, &mut Rng::new(4));
+    let xy = Dataset::Moons.sample_spread(N, 0.6, &mut Rng::new(4));
     let (mean, _) = mean_std(&xy);
     assert!((mean[0] - 0.5).abs() < 0.05, "{mean:?}");
     assert!((mean[1] + 0.25).abs() < 0.05, "{mean:?}");
@@ -161,6 +162,56 @@ fn spirals_swissroll_and_pinwheel_are_centred_and_bounded() {
     for p in points(Dataset::Pinwheel, 11) {
         assert!(radius(&p) < 6.0, "{p:?}");
     }
+}
+
+#[test]
+fn spread_is_the_noise_standard_deviation_in_data_units() {
+    // The same seed with and without noise: the difference is the noise alone, isotropic with
+    // E‖Δ‖² = 2·spread² (the pinwheel's is tangential only: E‖Δ‖² = spread²).
+    for d in Dataset::ALL {
+        for spread in [0.05, 0.3, d.default_spread()] {
+            if spread == 0.0 {
+                continue;
+            }
+            let noisy = d.sample_spread(N, spread, &mut Rng::new(12));
+            let clean = d.sample_spread(N, 0.0, &mut Rng::new(12));
+            let sq: f64 = noisy
+                .iter()
+                .zip(&clean)
+                .map(|(a, b)| ((a - b) as f64).powi(2))
+                .sum::<f64>()
+                / N as f64;
+            let expected = if d == Dataset::Pinwheel { 1.0 } else { 2.0 } * spread * spread;
+            assert!(
+                (sq / expected - 1.0).abs() < 0.03,
+                "{d} at spread {spread}: E|Δ|² = {sq}, expected {expected}"
+            );
+        }
+    }
+}
+
+#[test]
+fn defaults_are_no_noisier_than_the_literature_and_labels_round_trip() {
+    use flow_playground::data::Distribution;
+    for d in Dataset::ALL {
+        assert!(d.default_spread() <= d.literature_spread(), "{d}");
+        let default = Distribution::named(d);
+        assert_eq!(default.label(), d.name());
+        assert_eq!(Distribution::from_label(&default.label()).unwrap(), default);
+        let wide = Distribution::with_spread(d, d.literature_spread() + 0.25).unwrap();
+        assert_eq!(Distribution::from_label(&wide.label()).unwrap(), wide);
+    }
+    // Moons by default: the noise that blurred the two arcs into one cloud, divided by four.
+    assert_eq!(Dataset::Moons.literature_spread(), 0.6);
+    assert_eq!(Dataset::Moons.default_spread(), 0.15);
+    for bad in [-0.1, 3.5, f64::NAN, f64::INFINITY] {
+        assert!(Distribution::with_spread(Dataset::Moons, bad)
+            .unwrap_err()
+            .contains("spread"));
+    }
+    assert!(Distribution::from_label("moons:wide")
+        .unwrap_err()
+        .contains("not a number"));
 }
 
 #[test]

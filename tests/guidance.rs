@@ -4,7 +4,7 @@
 use std::f64::consts::{FRAC_PI_4, PI};
 
 use burn::tensor::Device;
-use flow_playground::data::Dataset;
+use flow_playground::data::{Dataset, Distribution};
 use flow_playground::exact::ExactField;
 use flow_playground::flow::{to_host, to_tensor, Flow};
 use flow_playground::guidance::{ClassChoice, ExactGuidedField, GuidedFlow};
@@ -94,7 +94,7 @@ fn exact_conditional_field_of_one_point_is_its_conditional_field() {
 fn exact_guidance_at_w1_puts_eight_gaussians_particles_in_their_mode() {
     let device = Device::flex();
     let mut rng = Rng::new(1);
-    let (data, labels) = Dataset::EightGaussians.sample_labelled(800, &mut rng);
+    let (data, labels) = Distribution::from(Dataset::EightGaussians).sample_labelled(800, &mut rng);
     let n = 400;
     let classes = ClassChoice::All.draw(&Dataset::EightGaussians.into(), n, &mut rng);
     let x0 = Dataset::Gaussian.sample(n, &mut rng);
@@ -190,7 +190,7 @@ fn trained_conditional_moons_put_each_class_on_its_moon() {
     let scales = [1.0, 2.0, 4.0];
     let (classes, samples) = guided_samples(&flow, Dataset::Moons, 1000, &scales);
     // The data's own labels agree with the nearer arc only as often as the noise allows.
-    let (data, labels) = Dataset::Moons.sample_labelled(4000, &mut Rng::new(9));
+    let (data, labels) = Distribution::from(Dataset::Moons).sample_labelled(4000, &mut Rng::new(9));
     let ceiling = accuracy(&data, &labels, nearer_moon);
     println!(
         "moons data: within-class spread {:.3}",

@@ -72,6 +72,9 @@ async fn bad_configs_are_errors_that_name_the_problem() {
         (r#"{"lr":-1}"#, "learning rate"),
         (r#"{"path":"spline"}"#, "spline"),
         (r#"{"dataset":"points"}"#, "point cloud"),
+        (r#"{"spread":-0.5}"#, "spread"),
+        (r#"{"spread":9}"#, "spread"),
+        (r#"{"spread":"wide"}"#, "bad config"),
     ] {
         let error = Playground::create("cpu".into(), config(overrides), None)
             .await
@@ -100,6 +103,10 @@ async fn bad_calls_leave_the_playground_working() {
         .field("guessed", 0.5, vec![-1.0, 1.0, -1.0, 1.0], 8)
         .is_err());
     assert!(pg.configure("{}", None).is_err());
+    assert!(pg.average(f32::NAN, 0.0, 0.5, 10).is_err());
+    assert!(pg.average(0.0, 0.0, 1.5, 10).is_err());
+    assert!(pg.average(0.0, 0.0, 0.5, 0).is_err());
+    assert!(pg.average(0.0, 0.0, 0.5, 100_000).is_err());
     let good = resolve(pg.export_weights())
         .await
         .unchecked_into::<Uint8Array>()
@@ -188,4 +195,27 @@ async fn exported_weights_import_to_identical_samples() {
         .to_vec();
     assert_eq!(a, b, "imported weights sample differently");
     assert_ne!(a, before, "the import changed nothing");
+}
+
+#[wasm_bindgen_test]
+async fn the_averaging_picture_has_its_documented_shapes() {
+    let pg = cpu(r#"{"spread":0.3}"#).await;
+    let k = 12;
+    let out = resolve(pg.average(0.5, -0.25, 0.5, k).map_err(message).unwrap()).await;
+    assert_eq!(field(&out, "supported").as_bool(), Some(true));
+    let len = |name: &str| field(&out, name).unchecked_into::<Float32Array>().length();
+    let s = field(&out, "samplesPerCurve").as_f64().unwrap() as u32;
+    assert_eq!(len("w"), k);
+    for name in ["x0", "x1", "u"] {
+        assert_eq!(len(name), 2 * k, "{name}");
+    }
+    assert_eq!(len("curves"), 2 * k * s);
+    assert_eq!((len("exact"), len("learned")), (2, 2));
+    let mass = field(&out, "mass").as_f64().unwrap();
+    assert!(mass > 0.0 && mass <= 1.0 + 1e-6, "mass {mass}");
+    // Paired by OT, the picture says why it has no exact average rather than failing.
+    let ot = cpu(r#"{"coupling":"ot"}"#).await;
+    let out = resolve(ot.average(0.5, -0.25, 0.5, k).map_err(message).unwrap()).await;
+    assert_eq!(field(&out, "supported").as_bool(), Some(false));
+    assert!(field(&out, "note").as_string().unwrap().contains("OT"));
 }

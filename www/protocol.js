@@ -23,6 +23,10 @@ export const Request = Object.freeze({
   FIELD: 'field',
   /** {n, seed} → reply {xy: Float32Array [n, 2]} */
   DATA: 'data',
+  /** {x, y, t, k} → reply {supported, note, w [k], x0 [k, 2], x1 [k, 2], curves [k, S, 2],
+   * samplesPerCurve: S, u [k, 2], exact [2], learned [2], mass, t}: the conditional paths through
+   * the point (x, y) at time t, the k heaviest, and their posterior average (src/average.rs) */
+  AVERAGE: 'average',
   /** {n} → reply {xy: Float32Array [n, 4]}: coupled (x₀, x₁) pairs */
   PAIRS: 'pairs',
   /** {} → reply {bytes: Uint8Array} */

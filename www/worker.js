@@ -193,6 +193,7 @@ async function handle(message) {
     case Request.FIELD:
       return { v: await pg.field(message.which, message.t, Float32Array.from(message.bounds), message.grid), t: message.t, which: message.which };
     case Request.DATA: return { xy: pg.dataPoints(message.n, message.seed) };
+    case Request.AVERAGE: return pg.average(message.x, message.y, message.t, message.k);
     case Request.PAIRS: return { xy: pg.pairs(message.n) };
     case Request.EXPORT: return { bytes: await pg.exportWeights() };
     case Request.IMPORT:
