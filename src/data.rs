@@ -288,7 +288,10 @@ fn ring(rng: &mut Rng, radii: &[f64], std: f64) -> ([f64; 2], u32) {
     let k = rng.below(radii.len());
     let r = radii[k];
     let (s, c) = (std::f64::consts::TAU * rng.uniform()).sin_cos();
-    ([r * c + std * rng.normal(), r * s + std * rng.normal()], k as u32)
+    (
+        [r * c + std * rng.normal(), r * s + std * rng.normal()],
+        k as u32,
+    )
 }
 
 impl fmt::Display for Dataset {

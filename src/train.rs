@@ -21,8 +21,9 @@
 //!   ([`crate::reflow`]) instead of fresh coupled draws.
 //! - **Shortcut** networks (Frans et al. 2024) also take a step size `d`. The first ¾ of each
 //!   batch (rounded up) is plain flow matching at `d = 0`; the last ¼ regresses the output at a
-//!   step `2d` (`2d = 2^−k`, k uniform in `0..levels`, `t ~ U[0, 1 − 2d]` scaled from the time
-//!   sampler) onto the self-consistency target, computed without gradient:
+//!   step `2d` (`2d = 2^−k`, k uniform in `0..levels`, `t` uniform on the grid
+//!   `{0, 2d, …, 1 − 2d}` that a sampler with that step visits, as in the reference
+//!   implementation) onto the self-consistency target, computed without gradient:
 //!
 //! ```text
 //! s(x, t, 2d) ← ½·s(x, t, d) + ½·s(x + d·s(x, t, d), t + d, d)
@@ -337,7 +338,9 @@ impl Trainer {
                 let step = if i >= n - shortcut_rows {
                     let level = self.rng.below(shortcut.levels);
                     let big = 0.5f64.powi(level as i32);
-                    time *= 1.0 - big;
+                    // On the grid a sampler of step 2d visits: t ∈ {0, 2d, …, 1 − 2d}.
+                    let slots = (1.0 / big).round() as usize;
+                    time = big * self.rng.below(slots) as f64;
                     big
                 } else {
                     0.0

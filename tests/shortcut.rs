@@ -31,13 +31,14 @@ fn train(model: VelocityMlpConfig, steps: usize) -> Flow {
 
 #[test]
 fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor() {
-    let steps: usize = std::env::var("SC_STEPS")
-        .map(|s| s.parse().unwrap())
-        .unwrap_or(3000);
-    let plain = train(VelocityMlpConfig::new(), steps);
+    // Measured (3×64, seed 0): W2 with a floor of 0.228 — plain flow (3000 steps) 2.69 in one
+    // Euler step, 0.89 in four; shortcut (6000 steps, only ¾ of each batch is flow matching)
+    // 0.38 in one step, 0.32 in two, 0.26 in four; the plain flow's best (rk4, 40 NFE) is
+    // ≈ 0.28 at this size.
+    let plain = train(VelocityMlpConfig::new(), 3000);
     let shortcut = train(
         VelocityMlpConfig::new().with_shortcut(Some(Shortcut::default())),
-        steps,
+        6000,
     );
     let device = Device::flex();
     let n = 1000;
@@ -63,8 +64,12 @@ fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor()
          shortcut 1 step {short1:.4}, 2 steps {short2:.4}, 4 steps {short4:.4}"
     );
     assert!(
-        short1 < 0.5 * plain1,
+        short1 < 0.25 * plain1,
         "1 step: shortcut {short1} vs plain {plain1}"
     );
-    assert!(short4 < 1.5 * floor, "4 steps: {short4} vs floor {floor}");
+    assert!(
+        short4 < 0.5 * plain4,
+        "4 steps: shortcut {short4} vs plain {plain4}"
+    );
+    assert!(short4 < 1.3 * floor, "4 steps: {short4} vs floor {floor}");
 }

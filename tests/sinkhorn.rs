@@ -147,3 +147,62 @@ fn sinkhorn_coupling_draws_pairs_from_the_plan_and_parses() {
         .validate_batch(4096)
         .is_err());
 }
+
+#[test]
+fn entropic_pairs_straighten_the_flow_with_and_without_bridge_noise() {
+    use burn::tensor::Device;
+    use flow_playground::flow::to_host;
+    use flow_playground::metrics::wasserstein2;
+    use flow_playground::model::VelocityMlpConfig;
+    use flow_playground::path::Path;
+    use flow_playground::solver::{SolveOptions, Solver};
+    use flow_playground::train::{TrainConfig, Trainer};
+    // As minibatch OT does (tests/training.rs), Sinkhorn pairs straighten 8gaussians → moons
+    // enough for one Euler step; the Schrödinger bridge (the same pairs with Brownian-bridge
+    // noise σ = 0.3) keeps that. Measured (batch 128, 1500 steps): one-step W2 independent
+    // 1.65, sinkhorn:0.05 0.56, bridge 0.57.
+    let device = Device::flex();
+    let steps = 1500;
+    let one_step_w2 = |coupling: Coupling, path: Path| {
+        let config = TrainConfig::new(VelocityMlpConfig::new())
+            .with_coupling(coupling)
+            .with_path(path)
+            .with_batch_size(128)
+            .with_learning_rate(2e-3)
+            .with_decay_steps(Some(steps))
+            .with_seed(2);
+        let mut trainer = Trainer::new(
+            config,
+            Dataset::EightGaussians.into(),
+            Dataset::Moons.into(),
+            &device,
+        )
+        .unwrap();
+        let mut loss = None;
+        for _ in 0..steps {
+            loss = Some(trainer.step());
+        }
+        assert!(loss.unwrap().into_scalar::<f32>().is_finite());
+        let solution = trainer.flow().sample(
+            &Dataset::EightGaussians.into(),
+            1024,
+            Solver::Euler,
+            &SolveOptions::forward(1),
+            &mut Rng::new(3),
+            &device,
+        );
+        let data = Dataset::Moons.sample(1024, &mut Rng::new(4));
+        wasserstein2(&to_host(solution.x), &data).unwrap()
+    };
+    let independent = one_step_w2(Coupling::Independent, Path::Linear);
+    let entropic = one_step_w2(Coupling::Sinkhorn { epsilon: 0.05 }, Path::Linear);
+    let bridge = one_step_w2(
+        Coupling::Sinkhorn { epsilon: 0.05 },
+        Path::Bridge { sigma: 0.3 },
+    );
+    println!(
+        "1-step Euler W2: independent {independent:.4}, sinkhorn {entropic:.4}, bridge {bridge:.4}"
+    );
+    assert!(entropic < 0.5 * independent, "{entropic} vs {independent}");
+    assert!(bridge < 0.5 * independent, "{bridge} vs {independent}");
+}
