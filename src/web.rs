@@ -72,7 +72,7 @@ pub fn last_panic() -> Option<String> {
 pub fn catalog() -> String {
     serde_json::json!({
         "datasets": Dataset::ALL.iter().map(|d| d.name()).collect::<Vec<_>>(),
-        "spreads": Dataset::ALL.iter().map(|d| (d.name(), serde_json::json!({
+        "spreads": Dataset::ALL.iter().map(|d| (d.name().to_string(), serde_json::json!({
             "default": d.default_spread(),
             "literature": d.literature_spread(),
         }))).collect::<serde_json::Map<_, _>>(),
@@ -466,7 +466,7 @@ impl Playground {
         if let Some(note) = unsupported {
             set(&out, "supported", false);
             set(&out, "note", note);
-            return Ok(Promise::resolve(&out.into()));
+            return Ok(Promise::resolve(&JsValue::from(out)));
         }
         let data = exact_points(self.trainer.target(), config.seed);
         let picture = conditional_average(
