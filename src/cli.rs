@@ -731,7 +731,10 @@ fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
         args.guidance,
         device,
     )?;
-    if solver == Solver::Euler {
+    // A shortcut's step is the average velocity forward over [t, t + d]; backward runs use the
+    // instantaneous velocity.
+    let shortcut_steps = solver == Solver::Euler && !args.backward;
+    if shortcut_steps {
         field = field.stepped(steps);
     }
     let x0 = to_tensor(&start_points, device);
@@ -754,7 +757,7 @@ fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
             args.guidance
         ));
     }
-    if flow.config.model.shortcut.is_some() && solver == Solver::Euler {
+    if flow.config.model.shortcut.is_some() && shortcut_steps {
         notes.push_str(&format!(", shortcut step {}", flow.stepped(steps).step));
     }
     if let Some(s) = straight {
