@@ -4,7 +4,7 @@
 use burn::tensor::Device;
 use flow_playground::data::Dataset;
 use flow_playground::flow::{to_host, to_tensor, Flow};
-use flow_playground::metrics::wasserstein2;
+use flow_playground::metrics::{w2_above_floor, wasserstein2};
 use flow_playground::model::{Shortcut, VelocityMlpConfig};
 use flow_playground::rng::Rng;
 use flow_playground::solver::{integrate, SolveOptions, Solver};
@@ -46,6 +46,7 @@ fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor()
     let x0 = Dataset::Gaussian.sample(n, &mut rng);
     let data = Dataset::Moons.sample(n, &mut rng);
     let floor = wasserstein2(&Dataset::Moons.sample(n, &mut rng), &data).unwrap();
+    let baseline = wasserstein2(&Dataset::Gaussian.sample(n, &mut rng), &data).unwrap();
     let w2 = |flow: &Flow, k: usize| {
         let field = flow.stepped(k);
         let x = integrate(
@@ -71,5 +72,12 @@ fn shortcut_one_step_samples_beat_the_plain_flow_and_four_steps_near_the_floor()
         short4 < 0.5 * plain4,
         "4 steps: shortcut {short4} vs plain {plain4}"
     );
-    assert!(short4 < 1.3 * floor, "4 steps: {short4} vs floor {floor}");
+    // Near the floor as tests/training.rs measures it: within a tenth of the source's distance
+    // above the two-sample floor (measured 0.07).
+    let excess = w2_above_floor(short4, floor) / baseline;
+    println!("4 steps: {excess:.4} of the source distance above the floor");
+    assert!(
+        excess < 0.1,
+        "4 steps: {short4}, floor {floor}, excess ratio {excess}"
+    );
 }
