@@ -7,6 +7,15 @@
 //! out = W_out h_depth + b_out    shape [n, 2]
 //! ```
 //!
+//! Two optional inputs extend `h₀`, in this order after `γ(t)`:
+//!
+//! - a **shortcut** model also sees its step size `d` as `γ(d)` (the same embedding as the time,
+//!   so `d = 0`, the instantaneous velocity, is the smooth limit of small steps);
+//! - a **class-conditional** model sees a learned embedding `e(c)` of its label `c`, one row of a
+//!   `[K + 1, C]` table whose last row is the null label ∅ ("no class", what classifier-free
+//!   guidance contrasts against). Labels enter as one-hot rows `[n, K + 1]`, so the lookup is a
+//!   matrix product with the table.
+//!
 //! Weights are initialised on the host from a seed (PyTorch's default `U(±1/√fan_in)`), so a
 //! seed gives the same network on every backend.
 
@@ -126,6 +135,68 @@ impl FromStr for Activation {
     }
 }
 
+/// Class conditioning: `K` classes plus the null label ∅, embedded in `C` dimensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassConditioning {
+    /// The number of classes `K` (labels `0..K`; label `K` is ∅).
+    pub classes: usize,
+    /// The embedding size `C`.
+    pub embedding: usize,
+}
+
+impl ClassConditioning {
+    /// `K` classes with the default embedding size (16).
+    pub fn new(classes: usize) -> Self {
+        Self {
+            classes,
+            embedding: 16,
+        }
+    }
+
+    /// The null label ∅ (= `K`).
+    pub fn null_label(&self) -> u32 {
+        self.classes as u32
+    }
+
+    /// One-hot rows `[n, K + 1]` for `labels` (each `≤ K`; `K` is ∅), on `device`.
+    pub fn one_hot(&self, labels: &[u32], device: &Device) -> Tensor<2> {
+        let width = self.classes + 1;
+        let mut data = vec![0.0f32; labels.len() * width];
+        for (row, &label) in labels.iter().enumerate() {
+            let column = (label as usize).min(self.classes);
+            data[row * width + column] = 1.0;
+        }
+        Tensor::from_data(TensorData::new(data, [labels.len(), width]), device)
+    }
+}
+
+/// The step-size input of a shortcut model: trained for steps `1, ½, …, 2^−(levels−1)`, the
+/// finest bootstrapped from the instantaneous velocity (`d = 0`) at half that step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortcut {
+    /// The number of step sizes trained by self-consistency (1..=12).
+    pub levels: usize,
+}
+
+impl Default for Shortcut {
+    /// Seven levels: steps 1 down to 1/64, bootstrapped from 1/128 (as in Frans et al. 2024).
+    fn default() -> Self {
+        Self { levels: 7 }
+    }
+}
+
+impl Shortcut {
+    /// The step-size input for sampling in `steps` equal steps: `1/steps` while that is a
+    /// trained step or coarser, else 0 (the instantaneous velocity).
+    pub fn step_input(&self, steps: usize) -> f64 {
+        if steps.max(1) < (1usize << self.levels) {
+            1.0 / steps.max(1) as f64
+        } else {
+            0.0
+        }
+    }
+}
+
 /// Hyperparameters of [`VelocityMlp`].
 #[derive(Config, Debug, PartialEq)]
 pub struct VelocityMlpConfig {
@@ -141,6 +212,10 @@ pub struct VelocityMlpConfig {
     /// Size `E` of the sinusoidal time embedding (even); 0 feeds the raw `t` instead.
     #[config(default = 16)]
     pub time_embedding: usize,
+    /// Class conditioning (`None`: unconditional). Absent from older weights files.
+    pub conditioning: Option<ClassConditioning>,
+    /// The shortcut step-size input (`None`: a plain flow). Absent from older weights files.
+    pub shortcut: Option<Shortcut>,
 }
 
 /// Limits that keep a config (possibly read from a file or a URL) interactive.
@@ -149,16 +224,29 @@ pub const MAX_WIDTH: usize = 1024;
 pub const MAX_DEPTH: usize = 16;
 /// The largest time embedding accepted.
 pub const MAX_TIME_EMBEDDING: usize = 128;
+/// The most classes a conditional model accepts.
+pub const MAX_CLASSES: usize = 256;
+/// The largest class embedding accepted.
+pub const MAX_CLASS_EMBEDDING: usize = 128;
+/// The most shortcut levels accepted (finest step 2⁻¹²).
+pub const MAX_SHORTCUT_LEVELS: usize = 12;
 
-/// The velocity MLP. Input `x: [n, 2]`, `t: [n, 1]`; output `[n, 2]`.
+/// The velocity MLP. Input `x: [n, 2]`, `t: [n, 1]` (and optionally `d: [n, 1]`, one-hot
+/// labels `[n, K + 1]`); output `[n, 2]`.
 #[derive(Module, Debug)]
 pub struct VelocityMlp {
     hidden: Vec<Linear>,
     output: Linear,
     /// Angular frequencies `ω`, shape `[1, E/2]`; absent when the raw `t` is the input.
     frequencies: Option<Tensor<2>>,
+    /// The label embedding table `[K + 1, C]` (a bias-free linear map of one-hot rows).
+    class_table: Option<Linear>,
     #[module(skip)]
     activation: Activation,
+    #[module(skip)]
+    conditioning: Option<ClassConditioning>,
+    #[module(skip)]
+    shortcut: bool,
 }
 
 impl VelocityMlpConfig {
@@ -182,16 +270,47 @@ impl VelocityMlpConfig {
                 self.time_embedding
             ));
         }
+        if let Some(c) = self.conditioning {
+            if !(1..=MAX_CLASSES).contains(&c.classes) {
+                return Err(format!(
+                    "a conditional model needs 1..={MAX_CLASSES} classes, got {}",
+                    c.classes
+                ));
+            }
+            if !(1..=MAX_CLASS_EMBEDDING).contains(&c.embedding) {
+                return Err(format!(
+                    "class embedding must be in 1..={MAX_CLASS_EMBEDDING}, got {}",
+                    c.embedding
+                ));
+            }
+        }
+        if let Some(s) = self.shortcut {
+            if !(1..=MAX_SHORTCUT_LEVELS).contains(&s.levels) {
+                return Err(format!(
+                    "shortcut levels must be in 1..={MAX_SHORTCUT_LEVELS}, got {}",
+                    s.levels
+                ));
+            }
+        }
         Ok(())
     }
 
-    /// Width of the first layer's input: `2 + E`, or 3 with the raw time.
+    /// The size of one scalar's embedding: `E`, or 1 for the raw value.
+    fn scalar_embedding(&self) -> usize {
+        self.time_embedding.max(1)
+    }
+
+    /// Width of the first layer's input: `2 + E` (3 with the raw time), plus `E` (or 1) for a
+    /// shortcut's step size, plus `C` for a class embedding.
     pub fn input_size(&self) -> usize {
-        if self.time_embedding == 0 {
-            3
-        } else {
-            2 + self.time_embedding
+        let mut size = 2 + self.scalar_embedding();
+        if self.shortcut.is_some() {
+            size += self.scalar_embedding();
         }
+        if let Some(c) = self.conditioning {
+            size += c.embedding;
+        }
+        size
     }
 
     /// The network with weights drawn from `seed` on `device`.
@@ -218,11 +337,26 @@ impl VelocityMlpConfig {
                 .collect();
             Tensor::from_data(TensorData::new(omegas, [1, half]), device)
         });
+        // Drawn after every other weight, so an unconditional network of a seed is unchanged.
+        let class_table = self.conditioning.map(|c| {
+            // N(0, 1) entries, as for an embedding table.
+            let rows = c.classes + 1;
+            let table: Vec<f32> = (0..rows * c.embedding)
+                .map(|_| rng.normal() as f32)
+                .collect();
+            Linear {
+                weight: Param::from_data(TensorData::new(table, [rows, c.embedding]), device),
+                bias: None,
+            }
+        });
         VelocityMlp {
             hidden,
             output,
             frequencies,
+            class_table,
             activation: self.activation,
+            conditioning: self.conditioning,
+            shortcut: self.shortcut.is_some(),
         }
     }
 }
@@ -244,21 +378,74 @@ fn linear(fan_in: usize, fan_out: usize, rng: &mut Rng, device: &Device) -> Line
 }
 
 impl VelocityMlp {
-    /// The network output for points `x: [n, 2]` at times `t: [n, 1]`; shape `[n, 2]`.
+    /// The network output for points `x: [n, 2]` at times `t: [n, 1]`; shape `[n, 2]`. A
+    /// conditional network sees the null label ∅, a shortcut network the step `d = 0`.
     pub fn forward(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
-        let input = match &self.frequencies {
-            Some(omega) => {
-                // [n, 1] · [1, E/2] broadcasts to the phases [n, E/2].
-                let phase = t * omega.clone();
-                Tensor::cat(vec![x, phase.clone().sin(), phase.cos()], 1)
-            }
-            None => Tensor::cat(vec![x, t], 1),
-        };
-        let mut h = input;
+        self.forward_conditioned(x, t, None, None)
+    }
+
+    /// The output with the optional inputs: `labels` one-hot `[n, K + 1]` (∅ when `None`;
+    /// ignored by an unconditional network) and the step size `d: [n, 1]` (0 when `None`;
+    /// ignored by a network without the shortcut input). Shape `[n, 2]`.
+    pub fn forward_conditioned(
+        &self,
+        x: Tensor<2>,
+        t: Tensor<2>,
+        labels: Option<Tensor<2>>,
+        step: Option<Tensor<2>>,
+    ) -> Tensor<2> {
+        let mut h = self.input(x, t, labels, step);
         for layer in &self.hidden {
             h = self.activation.apply(layer.forward(h));
         }
         self.output.forward(h)
+    }
+
+    /// The first layer's input `[x, γ(t), γ(d), e(c)]` (`γ(d)` for a shortcut network, `e(c)`
+    /// for a conditional one, with the defaults of [`forward_conditioned`](Self::forward_conditioned));
+    /// shape `[n, input_size]`. `x` comes first, which the tangent pass relies on.
+    fn input(
+        &self,
+        x: Tensor<2>,
+        t: Tensor<2>,
+        labels: Option<Tensor<2>>,
+        step: Option<Tensor<2>>,
+    ) -> Tensor<2> {
+        let [n, _] = x.dims();
+        let device = x.device();
+        let mut parts = vec![x];
+        parts.extend(self.embed_scalar(t));
+        if self.shortcut {
+            let d = step.unwrap_or_else(|| Tensor::zeros([n, 1], &device));
+            parts.extend(self.embed_scalar(d));
+        }
+        if let (Some(table), Some(c)) = (&self.class_table, &self.conditioning) {
+            let one_hot = labels.unwrap_or_else(|| c.one_hot(&vec![c.null_label(); n], &device));
+            parts.push(table.forward(one_hot));
+        }
+        Tensor::cat(parts, 1)
+    }
+
+    /// `γ(s)` for a column of scalars `s: [n, 1]`: `[sin(ωs), cos(ωs)]`, or `s` itself.
+    fn embed_scalar(&self, s: Tensor<2>) -> Vec<Tensor<2>> {
+        match &self.frequencies {
+            Some(omega) => {
+                // [n, 1] · [1, E/2] broadcasts to the phases [n, E/2].
+                let phase = s * omega.clone();
+                vec![phase.clone().sin(), phase.cos()]
+            }
+            None => vec![s],
+        }
+    }
+
+    /// The class conditioning, when the network has one.
+    pub fn conditioning(&self) -> Option<ClassConditioning> {
+        self.conditioning
+    }
+
+    /// True for a network with the shortcut step-size input.
+    pub fn is_shortcut(&self) -> bool {
+        self.shortcut
     }
 
     /// The output at one shared time `t` for all points `x: [n, 2]`.
@@ -277,7 +464,8 @@ impl VelocityMlp {
     ///
     /// ```text
     /// z_ℓ = W_ℓ h_{ℓ−1} + b_ℓ,   h_ℓ = act(z_ℓ),   T_{j,ℓ} = act'(z_ℓ) ⊙ (W_ℓ T_{j,ℓ−1})
-    /// T_{j,0} = e_j (the input is [x, γ(t)] and γ does not depend on x), so T_{j,1} = act'(z₁) ⊙ W₁[j, :]
+    /// T_{j,0} = e_j (the input is [x, γ(t), …] and nothing after x depends on it), so
+    /// T_{j,1} = act'(z₁) ⊙ W₁[j, :]
     /// ∂f/∂x_j = W_out T_{j,depth}
     /// ```
     ///
@@ -285,13 +473,8 @@ impl VelocityMlp {
     pub fn forward_with_tangents(&self, x: Tensor<2>, t: f64) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
         let [n, _] = x.dims();
         let device = x.device();
-        let input = match &self.frequencies {
-            Some(omega) => {
-                let phase = omega.clone().mul_scalar(t as f32).repeat_dim(0, n);
-                Tensor::cat(vec![x, phase.clone().sin(), phase.cos()], 1)
-            }
-            None => Tensor::cat(vec![x, Tensor::full([n, 1], t as f32, &device)], 1),
-        };
+        // The null label and d = 0, as in `forward_at`: only x varies.
+        let input = self.input(x, Tensor::full([n, 1], t as f32, &device), None, None);
         let first = &self.hidden[0];
         let w1 = first.weight.val();
         let [_, width] = w1.dims();
@@ -350,7 +533,13 @@ impl VelocityMlp {
                 .collect(),
             output: mix(self.output, &other.output),
             frequencies: self.frequencies,
+            class_table: match (self.class_table, &other.class_table) {
+                (Some(a), Some(b)) => Some(mix(a, b)),
+                (a, _) => a,
+            },
             activation: self.activation,
+            conditioning: self.conditioning,
+            shortcut: self.shortcut,
         }
     }
 }

@@ -777,6 +777,7 @@ impl Playground {
             ref source,
             ref target,
             steps,
+            ..
         } = flow.config.clone();
         let mut config = self.trainer.config().clone();
         config.model = model;

@@ -19,7 +19,7 @@ fn run(args: &[&str]) -> (bool, String, String) {
 fn bad_flags_get_a_message_and_a_non_zero_exit() {
     let dir = std::env::temp_dir().join("fp-cli-bad");
     let out = dir.to_str().unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 11] = [
         (
             &["train", "--out", out, "--dataset", "moon"],
             "unknown dataset 'moon'",
@@ -35,13 +35,195 @@ fn bad_flags_get_a_message_and_a_non_zero_exit() {
             "exact OT",
         ),
         (&["frobnicate"], "unrecognized subcommand"),
+        (
+            &[
+                "train",
+                "--out",
+                out,
+                "--conditional",
+                "--dataset",
+                "swissroll",
+            ],
+            "has no classes",
+        ),
+        (
+            &["train", "--out", out, "--coupling", "sinkhorn:0"],
+            "epsilon",
+        ),
+        (&["train", "--out", out, "--path", "bridge:-2"], "sigma"),
+        (
+            &["train", "--out", out, "--shortcut", "--path", "cosine"],
+            "shortcut model",
+        ),
+        (
+            &[
+                "reflow",
+                "--weights",
+                "/nonexistent.fpw",
+                "--steps",
+                "1",
+                "--out",
+                out,
+            ],
+            "cannot read",
+        ),
     ];
     for (args, needle) in cases {
         let (ok, _, stderr) = run(args);
         assert!(!ok, "{args:?} succeeded");
         assert!(stderr.contains(needle), "{args:?}: stderr was {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn conditional_train_sample_reflow_and_nfe_sweep() {
+    let dir = std::env::temp_dir().join(format!("fp-cli-guide-{}", std::process::id()));
+    let out = dir.join("train");
+    let (ok, stdout, stderr) = run(&[
+        "train",
+        "--dataset",
+        "8gaussians",
+        "--conditional",
+        "--label-dropout",
+        "0.2",
+        "--steps",
+        "60",
+        "--batch",
+        "64",
+        "--width",
+        "16",
+        "--eval-samples",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("conditional on 8 classes"), "{stdout}");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert!(
+        metrics["straightness"].as_f64().unwrap() >= 0.0,
+        "{metrics}"
+    );
+    assert_eq!(metrics["classes"], 8);
+    let weights = out.join("model.fpw");
+    let weights = weights.to_str().unwrap();
+
+    // One class, over-guided: every row carries that class.
+    let samples = dir.join("s.csv");
+    let (ok, stdout, stderr) = run(&[
+        "sample",
+        "--weights",
+        weights,
+        "--class",
+        "2",
+        "--guidance",
+        "3",
+        "--n",
+        "7",
+        "--straightness",
+        "--out",
+        samples.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("straightness"), "{stdout}");
+    let text = std::fs::read_to_string(&samples).unwrap();
+    assert!(text.starts_with("x,y,class\n"), "{text}");
+    assert_eq!(text.lines().count(), 8);
+    assert!(text.lines().skip(1).all(|l| l.ends_with(",2")), "{text}");
+    for (args, needle) in [
+        (&["--class", "8"][..], "out of range"),
+        (&["--guidance", "-1"][..], "guidance scale"),
+    ] {
+        let mut all = vec![
+            "sample",
+            "--weights",
+            weights,
+            "--out",
+            samples.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        let (ok, _, stderr) = run(&all);
+        assert!(!ok && stderr.contains(needle), "{args:?}: {stderr}");
+    }
+
+    let rectified = dir.join("reflow");
+    let (ok, stdout, stderr) = run(&[
+        "reflow",
+        "--weights",
+        weights,
+        "--steps",
+        "30",
+        "--pairs",
+        "200",
+        "--solver",
+        "euler",
+        "--nfe",
+        "4",
+        "--batch",
+        "64",
+        "--eval-samples",
+        "100",
+        "--out",
+        rectified.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("1-rectified"), "{stdout}");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rectified.join("metrics.json")).unwrap())
+            .unwrap();
+    for key in [
+        "straightness",
+        "straightness_before",
+        "w2_euler1",
+        "w2_euler1_before",
+    ] {
+        assert!(
+            metrics[key].as_f64().unwrap().is_finite(),
+            "{key}: {metrics}"
+        );
+    }
+    assert_eq!(metrics["reflows"], 1);
+
+    let (ok, stdout, stderr) = run(&[
+        "bench-nfe",
+        "--weights",
+        rectified.join("model.fpw").to_str().unwrap(),
+        "--n",
+        "50",
+        "--nfe",
+        "1,4",
+        "--tolerances",
+        "1e-2",
+    ]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // euler at 1 and 4, midpoint and heun at 4, rk4 at 4, one dopri5.
+    let solvers: Vec<&str> = lines
+        .iter()
+        .map(|l| l["solver"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        solvers,
+        [
+            "euler",
+            "euler",
+            "midpoint",
+            "heun",
+            "rk4",
+            "dopri5:0.01:0.01"
+        ],
+        "{stdout}"
+    );
+    for l in &lines {
+        assert!(l["w2"].as_f64().unwrap().is_finite() && l["w2_floor"].as_f64().unwrap() > 0.0);
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -24,6 +24,8 @@ fn flow(model: VelocityMlpConfig, path: Path, param: Parameterization, device: &
             source: "gaussian".into(),
             target: "moons".into(),
             steps: 0,
+            label_dropout: None,
+            reflows: 0,
         },
     }
 }
@@ -185,4 +187,36 @@ fn divergence_is_one_number_per_point() {
     );
     let x: Tensor<2> = to_tensor(&points(5, 1, 1.0), &device);
     assert_eq!(f.divergence(x, 0.5).dims(), [5]);
+}
+
+#[test]
+fn conditional_and_shortcut_networks_take_their_divergence_at_the_null_label_and_zero_step() {
+    // Their extra inputs (a class embedding, the step size) come after x in the first layer,
+    // so the tangent pass differentiates the same function as `forward_at` does.
+    use flow_playground::model::{ClassConditioning, Shortcut};
+    let plain = Device::flex();
+    let ad = Device::flex().autodiff();
+    let xy = points(32, 8, 2.0);
+    let model = VelocityMlpConfig::new()
+        .with_width(16)
+        .with_depth(2)
+        .with_conditioning(Some(ClassConditioning::new(3)))
+        .with_shortcut(Some(Shortcut { levels: 4 }));
+    let t = 0.4;
+    let fast = flow(
+        model.clone(),
+        Path::Linear,
+        Parameterization::Velocity,
+        &plain,
+    );
+    let (_, div) = fast.velocity_divergence(to_tensor(&xy, &plain), t);
+    let div = to_host(div.reshape([xy.len() / 2, 1]));
+    let slow = flow(model, Path::Linear, Parameterization::Velocity, &ad);
+    let reference = autodiff_divergence(&slow, &xy, t, &ad);
+    for (a, b) in div.iter().zip(&reference) {
+        assert!(
+            (a - b).abs() <= 1e-4 * (1.0 + b.abs()),
+            "forward {a} vs autodiff {b}"
+        );
+    }
 }

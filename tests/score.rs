@@ -94,6 +94,8 @@ fn learned_score_agrees_across_parameterisations_and_matches_the_velocity_formul
                     source: "gaussian".into(),
                     target: "moons".into(),
                     steps: 0,
+                    label_dropout: None,
+                    reflows: 0,
                 },
             };
             let learned = LearnedScore::new(&flow, &GaussianMixture::standard_normal()).unwrap();
@@ -127,6 +129,8 @@ fn the_score_needs_a_gaussian_source() {
             source: "8gaussians".into(),
             target: "moons".into(),
             steps: 0,
+            label_dropout: None,
+            reflows: 0,
         },
     };
     let eight = GaussianMixture::of_dataset(Dataset::EightGaussians, 0.5).unwrap();
