@@ -299,6 +299,9 @@ struct BenchNfeArgs {
     /// dopri5 tolerances (atol = rtol), comma-separated ("" skips dopri5).
     #[arg(long, default_value = "1e-2,1e-3,1e-4,1e-5")]
     tolerances: String,
+    /// Also sweep the SDE sampler with this noise scale γ (needs a Gaussian source).
+    #[arg(long)]
+    sde_noise: Option<f64>,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Read source points from this CSV (needed when the flow's source was a point cloud).
@@ -1034,10 +1037,14 @@ fn bench_nfe(args: BenchNfeArgs, device: &Device) -> Result<(), String> {
             args.tolerances
         ));
     }
+    if let Some(noise) = args.sde_noise {
+        flow_playground::sde::validate_noise(noise)?;
+    }
     let options = SweepOptions {
         n: args.n,
         nfe,
         tolerances,
+        sde_noise: args.sde_noise,
     };
     let points = sweep::cost_vs_steps(
         &flow,

@@ -20,14 +20,18 @@ use crate::data::{Dataset, Distribution, PointCloud};
 use crate::density::log_density_async;
 use crate::exact::ExactField;
 use crate::flow::{copy_model_async, read_async, to_host, to_tensor, Flow, FlowConfig};
+use crate::guidance::{validate_scale, ClassChoice, ExactGuidedField, GuidedFlow};
 use crate::mixture::GaussianMixture;
-use crate::model::{Activation, VelocityMlpConfig};
+use crate::model::{Activation, ClassConditioning, Shortcut, VelocityMlpConfig};
 use crate::param::Parameterization;
 use crate::path::Path;
+use crate::reflow::PairSet;
 use crate::rng::Rng;
 use crate::score::{LearnedScore, ScoreField};
 use crate::sde::sample_sde;
 use crate::solver::{block_on, integrate_async, Solution, SolveOptions, Solver, VelocityField};
+use crate::straightness::straightness;
+use crate::sweep::{runs, score, solve_async, Draws, SweepOptions};
 use crate::time::TimeSampling;
 use crate::train::{TrainConfig, Trainer};
 use crate::weights;
@@ -115,6 +119,15 @@ struct WebConfig {
     /// 0 turns clipping off.
     clip: f32,
     seed: u64,
+    /// Learn `v(x, t, c)` on the data's class labels (classifier-free guidance).
+    #[serde(default)]
+    conditional: bool,
+    /// How often a label is dropped to ∅ while training a conditional model (default 0.1).
+    #[serde(default)]
+    label_dropout: Option<f64>,
+    /// Give the network its step size too (a shortcut model, for few-step sampling).
+    #[serde(default)]
+    shortcut: bool,
 }
 
 /// The dataset name that selects the user's own points.
@@ -126,12 +139,19 @@ struct Parsed {
     target: Distribution,
 }
 
-fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> {
+fn parse_config(
+    json: &str,
+    points: Option<Vec<f32>>,
+    labels: Option<Vec<u32>>,
+) -> Result<Parsed, String> {
     let c: WebConfig = serde_json::from_str(json).map_err(|e| format!("bad config: {e}"))?;
     let target = match (c.dataset.as_str(), c.spread) {
         (POINTS, None) => {
             let xy = points.ok_or("dataset 'points' needs a point cloud")?;
-            Distribution::Points(PointCloud::new(xy)?)
+            Distribution::Points(match labels {
+                Some(labels) => PointCloud::with_labels(xy, labels)?,
+                None => PointCloud::new(xy)?,
+            })
         }
         (POINTS, Some(_)) => {
             return Err(
@@ -141,11 +161,24 @@ fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> 
         (name, None) => Distribution::named(name.parse()?),
         (name, Some(spread)) => Distribution::with_spread(name.parse()?, spread)?,
     };
+    let conditioning = if c.conditional {
+        let classes = target.classes().ok_or_else(|| {
+            format!(
+                "a conditional model needs labelled data; '{}' has no classes",
+                target.label()
+            )
+        })?;
+        Some(ClassConditioning::new(classes))
+    } else {
+        None
+    };
     let model = VelocityMlpConfig::new()
         .with_width(c.width)
         .with_depth(c.depth)
         .with_activation(c.activation.parse()?)
-        .with_time_embedding(c.time_embedding);
+        .with_time_embedding(c.time_embedding)
+        .with_conditioning(conditioning)
+        .with_shortcut(c.shortcut.then(Shortcut::default));
     let config = TrainConfig::new(model)
         .with_path(c.path.parse()?)
         .with_parameterization(c.param.parse()?)
@@ -157,6 +190,10 @@ fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> 
         .with_ema_decay((c.ema > 0.0).then_some(c.ema))
         .with_grad_clip_norm((c.clip > 0.0).then_some(c.clip))
         .with_seed(c.seed);
+    let config = match c.label_dropout {
+        Some(p) => config.with_label_dropout(p),
+        None => config,
+    };
     config.validate()?;
     Ok(Parsed {
         config,
@@ -206,6 +243,10 @@ fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
 
 /// The points of the exact field: the user's cloud, or a fixed sample of a named dataset.
 const EXACT_POINTS: usize = 1000;
+/// The largest reflow pair set.
+const MAX_REFLOW_PAIRS: u32 = 100_000;
+/// Mixed into a sample's seed to draw its particles' classes.
+const CLASS_SEED: u64 = 0xC1A55;
 /// The averaging picture's latest time (its weights collapse onto one pair at t = 1).
 const AVERAGE_MAX_T: f64 = 0.99;
 /// Points per conditional path in the averaging picture (curved paths need a few).
@@ -284,6 +325,8 @@ pub struct Playground {
     /// `None` unless the binned loss was requested ([`Playground::set_loss_bins`]).
     loss_bins: Option<LossBins>,
     exact: ExactField,
+    /// The draws of the cost-vs-steps sweep in progress: `(n, seed, step, draws)`.
+    sweep: Option<(u32, u32, usize, Draws)>,
 }
 
 #[wasm_bindgen]
@@ -295,8 +338,9 @@ impl Playground {
         backend: String,
         config: String,
         points: Option<Vec<f32>>,
+        labels: Option<Vec<u32>>,
     ) -> Result<Playground, JsError> {
-        let parsed = parse_config(&config, points).map_err(js_error)?;
+        let parsed = parse_config(&config, points, labels).map_err(js_error)?;
         let (device, backend) = match backend.as_str() {
             "cpu" => (Device::flex(), "cpu"),
             "webgpu" => {
@@ -330,12 +374,18 @@ impl Playground {
             loss_count: 0,
             loss_bins: None,
             exact,
+            sweep: None,
         })
     }
 
     /// Starts a fresh run with a new JSON config; on error nothing changes.
-    pub fn configure(&mut self, config: &str, points: Option<Vec<f32>>) -> Result<(), JsError> {
-        let parsed = parse_config(config, points).map_err(js_error)?;
+    pub fn configure(
+        &mut self,
+        config: &str,
+        points: Option<Vec<f32>>,
+        labels: Option<Vec<u32>>,
+    ) -> Result<(), JsError> {
+        let parsed = parse_config(config, points, labels).map_err(js_error)?;
         let exact = exact_field(&parsed, &self.device);
         self.trainer = Trainer::new(parsed.config, parsed.source, parsed.target, &self.device)
             .map_err(js_error)?;
@@ -343,6 +393,7 @@ impl Playground {
         self.loss_sum = None;
         self.loss_count = 0;
         self.reset_loss_bins();
+        self.sweep = None;
         Ok(())
     }
 
@@ -489,8 +540,13 @@ impl Playground {
 
     /// Carries `n` source points (drawn from `seed`, so the same seed gives the same particles)
     /// to t = 1 with `solver` (`euler`, `midpoint`, `heun`, `rk4`, `dopri5[:atol[:rtol]]`) in
-    /// `nfe` evaluations; with `record`, keeps every step. Resolves to
-    /// `{x, trajectory, times, nfe, steps}` (`x: [n, 2]`, `trajectory: [steps + 1, n, 2]`).
+    /// `nfe` evaluations; with `record`, keeps every step. A conditional model samples each
+    /// particle for `class` (a class number, or −1 / absent: classes drawn like the data's) with
+    /// guidance scale `guidance` (default 1; 0 unconditional, > 1 over-guided); a shortcut model
+    /// sampled with Euler steps at its step size. Resolves to `{x, trajectory, times, nfe,
+    /// completed, classes?}` (`x: [n, 2]`, `trajectory: [steps + 1, n, 2]`, `classes: [n]` for a
+    /// conditional model).
+    #[allow(clippy::too_many_arguments)] // positional arguments from JavaScript
     pub fn sample(
         &self,
         n: u32,
@@ -498,16 +554,38 @@ impl Playground {
         nfe: u32,
         seed: u32,
         record: bool,
+        class: Option<i32>,
+        guidance: Option<f64>,
     ) -> Result<Promise, JsError> {
         let solver: Solver = solver.parse().map_err(js_error)?;
         let x0 = self.source_points(n, seed)?;
-        let mut options = SolveOptions::forward(steps_for(&solver, nfe));
+        let steps = steps_for(&solver, nfe);
+        let mut options = SolveOptions::forward(steps);
         options.record = record;
+        let guidance = guidance.unwrap_or(1.0);
+        validate_scale(guidance).map_err(js_error)?;
+        let classes = self.particle_classes(n, seed, class)?;
         let flow = self.trainer.flow();
+        let device = self.device.clone();
         let cpu = self.backend == "cpu";
         Ok(promise(cpu, async move {
-            let solution = integrate_async(&flow, solver, x0, &options).await;
-            solution_object(cpu, record, solution).await
+            let mut field =
+                GuidedFlow::new(&flow, classes.as_deref().unwrap_or(&[]), guidance, &device)
+                    .map_err(|e| JsValue::from(js_error(e)))?;
+            // A shortcut network takes its steps at the matching step size.
+            if solver == Solver::Euler {
+                field = field.stepped(steps);
+            }
+            let solution = integrate_async(&field, solver, x0, &options).await;
+            let out = solution_object(cpu, record, solution).await?;
+            if let Some(classes) = classes {
+                set(
+                    out.unchecked_ref::<Object>(),
+                    "classes",
+                    js_sys::Uint32Array::from(classes.as_slice()),
+                );
+            }
+            Ok(out)
         }))
     }
 
@@ -540,6 +618,338 @@ impl Playground {
             .map_err(js_error)?;
         let cpu = self.backend == "cpu";
         Ok(promise(cpu, solution_object(cpu, record, solution)))
+    }
+
+    /// The class of each of `n` particles for `class` (−1 or absent: drawn like the data's from
+    /// `seed`), or `None` for an unconditional model (where a class is an error).
+    fn particle_classes(
+        &self,
+        n: u32,
+        seed: u32,
+        class: Option<i32>,
+    ) -> Result<Option<Vec<u32>>, JsError> {
+        let choice = match class {
+            None | Some(-1) => ClassChoice::All,
+            Some(k) if k >= 0 => ClassChoice::One(k as u32),
+            Some(k) => return Err(js_error(format!("class must be −1 (all) or ≥ 0, got {k}"))),
+        };
+        match self.trainer.config().model.conditioning {
+            Some(c) => {
+                choice.validate(c.classes).map_err(js_error)?;
+                let mut rng = Rng::new(seed as u64 ^ CLASS_SEED);
+                Ok(Some(choice.draw(
+                    self.trainer.target(),
+                    n as usize,
+                    &mut rng,
+                )))
+            }
+            None if choice == ClassChoice::All => Ok(None),
+            None => Err(js_error(
+                "a class needs a conditional model (train with conditional on)",
+            )),
+        }
+    }
+
+    /// The model's classes: 0 for an unconditional model.
+    #[wasm_bindgen(getter)]
+    pub fn classes(&self) -> u32 {
+        self.trainer
+            .config()
+            .model
+            .conditioning
+            .map_or(0, |c| c.classes as u32)
+    }
+
+    /// The data's classes: 0 where the data carries no labels.
+    #[wasm_bindgen(getter, js_name = dataClasses)]
+    pub fn data_classes(&self) -> u32 {
+        self.trainer.target().classes().unwrap_or(0) as u32
+    }
+
+    /// `n` fresh data points and their class labels: `{xy: [n, 2], labels: [n]}` (labels all 0
+    /// where the data has none).
+    #[wasm_bindgen(js_name = dataLabelled)]
+    pub fn data_labelled(&self, n: u32, seed: u32) -> JsValue {
+        let mut rng = Rng::new(seed as u64);
+        let target = self.trainer.target();
+        let (xy, labels) = match target.classes() {
+            Some(_) => target.sample_labelled(n as usize, &mut rng),
+            None => (target.sample(n as usize, &mut rng), vec![0; n as usize]),
+        };
+        let out = Object::new();
+        set(&out, "xy", Float32Array::from(xy.as_slice()));
+        set(&out, "labels", js_sys::Uint32Array::from(labels.as_slice()));
+        out.into()
+    }
+
+    /// The guided velocity towards `class` with scale `guidance` on the lattice of
+    /// [`field`](Self::field): `learned` (the conditional network, v_∅ + w·(v_c − v_∅)) or `exact`
+    /// (the class-restricted closed-form fields combined the same way). Resolves to a
+    /// `Float32Array` `[grid², 2]`.
+    #[wasm_bindgen(js_name = guidedField)]
+    pub fn guided_field(
+        &self,
+        which: &str,
+        t: f64,
+        bounds: Vec<f32>,
+        grid: u32,
+        class: u32,
+        guidance: f64,
+    ) -> Result<Promise, JsError> {
+        let xy = lattice(&bounds, grid, t)?;
+        validate_scale(guidance).map_err(js_error)?;
+        let classes = self
+            .trainer
+            .target()
+            .classes()
+            .ok_or_else(|| js_error("guidance needs labelled data (a dataset with classes)"))?;
+        if class as usize >= classes {
+            return Err(js_error(format!(
+                "class {class} is out of range: the data has {classes} classes"
+            )));
+        }
+        let n = (grid * grid) as usize;
+        let x = to_tensor(&xy, &self.device);
+        let particle_classes = vec![class; n];
+        let cpu = self.backend == "cpu";
+        let v = match which {
+            "learned" => {
+                if self.classes() == 0 {
+                    return Err(js_error(
+                        "the learned guided field needs a conditional model (train with conditional on)",
+                    ));
+                }
+                let flow = self.trainer.flow();
+                let field = GuidedFlow::new(&flow, &particle_classes, guidance, &self.device)
+                    .map_err(js_error)?;
+                field.velocity(x, t)
+            }
+            "exact" => {
+                let config = self.trainer.config();
+                let (data, labels) = self
+                    .trainer
+                    .target()
+                    .sample_labelled(EXACT_POINTS, &mut Rng::new(config.seed ^ 0xE8AC7));
+                let field = ExactGuidedField::new(
+                    config.path,
+                    &data,
+                    &labels,
+                    &particle_classes,
+                    guidance,
+                    &self.device,
+                )
+                .map_err(js_error)?;
+                field.velocity(x, t)
+            }
+            other => {
+                return Err(js_error(format!(
+                    "unknown guided field '{other}' (learned or exact)"
+                )))
+            }
+        };
+        Ok(promise(cpu, async move {
+            let data = read(vec![v], cpu).await?;
+            Ok(Float32Array::from(data[0].as_slice()).into())
+        }))
+    }
+
+    /// The straightness `S = E∫‖(X₁ − X₀) − v(X_t, t)‖² dt` of `n` particles' trajectories
+    /// (drawn from `seed`) under `solver` in `nfe` evaluations (see `straightness.rs`).
+    /// Resolves to a number.
+    pub fn straightness(
+        &self,
+        solver: &str,
+        nfe: u32,
+        n: u32,
+        seed: u32,
+    ) -> Result<Promise, JsError> {
+        let solver: Solver = solver.parse().map_err(js_error)?;
+        let x0 = self.source_points(n, seed)?;
+        let classes = self.particle_classes(n, seed, None)?;
+        let options = SolveOptions::forward(steps_for(&solver, nfe)).recording();
+        let flow = self.trainer.flow();
+        let device = self.device.clone();
+        let cpu = self.backend == "cpu";
+        Ok(promise(cpu, async move {
+            let field = GuidedFlow::new(&flow, classes.as_deref().unwrap_or(&[]), 1.0, &device)
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            let solution = integrate_async(&field, solver, x0, &options).await;
+            let s = straightness(&field, &solution).reshape([1, 1]);
+            let data = read(vec![s], cpu).await?;
+            Ok(JsValue::from_f64(data[0][0] as f64))
+        }))
+    }
+
+    /// Reflow, first half: the pairs `(x₀, ODE(x₀))` of the current flow for `n` source points
+    /// drawn from `seed`, carried by `solver` in `nfe` evaluations. Resolves to
+    /// `{x0: [n, 2], x1: [n, 2], labels: [n] | null}`; hand them to
+    /// [`start_reflow`](Self::start_reflow).
+    #[wasm_bindgen(js_name = reflowPairs)]
+    pub fn reflow_pairs(
+        &self,
+        n: u32,
+        solver: &str,
+        nfe: u32,
+        seed: u32,
+    ) -> Result<Promise, JsError> {
+        if !(16..=MAX_REFLOW_PAIRS).contains(&n) {
+            return Err(js_error(format!(
+                "reflow needs 16..={MAX_REFLOW_PAIRS} pairs, got {n}"
+            )));
+        }
+        let solver: Solver = solver.parse().map_err(js_error)?;
+        let x0_host = self
+            .trainer
+            .source()
+            .sample(n as usize, &mut Rng::new(seed as u64));
+        let x0 = to_tensor(&x0_host, &self.device);
+        let classes = self.particle_classes(n, seed, None)?;
+        let options = SolveOptions::forward(steps_for(&solver, nfe));
+        let flow = self.trainer.flow();
+        let device = self.device.clone();
+        let cpu = self.backend == "cpu";
+        Ok(promise(cpu, async move {
+            let field = GuidedFlow::new(&flow, classes.as_deref().unwrap_or(&[]), 1.0, &device)
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            let solution = integrate_async(&field, solver, x0, &options).await;
+            if !solution.completed {
+                return Err(js_error(format!(
+                    "the {solver} solve stopped before t = 1 after {} evaluations",
+                    solution.nfe
+                ))
+                .into());
+            }
+            let x1 = read(vec![solution.x], cpu).await?.remove(0);
+            let out = Object::new();
+            set(&out, "x0", Float32Array::from(x0_host.as_slice()));
+            set(&out, "x1", Float32Array::from(x1.as_slice()));
+            match classes {
+                Some(c) => set(&out, "labels", js_sys::Uint32Array::from(c.as_slice())),
+                None => set(&out, "labels", JsValue::NULL),
+            }
+            Ok(out.into())
+        }))
+    }
+
+    /// Reflow, second half: continue training the current network on the fixed pairs
+    /// `(x0, x1)` (`[N, 2]` each, labels `[N]` for a conditional model), a flow with one more
+    /// rectification. On error nothing changes.
+    #[wasm_bindgen(js_name = startReflow)]
+    pub fn start_reflow(
+        &mut self,
+        x0: Vec<f32>,
+        x1: Vec<f32>,
+        labels: Option<Vec<u32>>,
+    ) -> Result<(), JsError> {
+        if x0.len() != x1.len() || !x0.len().is_multiple_of(2) || x0.is_empty() {
+            return Err(js_error(format!(
+                "reflow pairs need two [N, 2] arrays of one length, got {} and {} numbers",
+                x0.len(),
+                x1.len()
+            )));
+        }
+        if x0.iter().chain(&x1).any(|v| !v.is_finite()) {
+            return Err(js_error("reflow pairs must be finite"));
+        }
+        if labels.as_ref().is_some_and(|l| 2 * l.len() != x0.len()) {
+            return Err(js_error("reflow labels need one label per pair"));
+        }
+        let flow = self.trainer.flow();
+        let pairs = PairSet {
+            x0,
+            x1,
+            labels,
+            reflows: flow.config.reflows + 1,
+        };
+        let mut config = self.trainer.config().clone();
+        config.coupling = Coupling::Independent;
+        config.path = Path::Linear;
+        let trainer = Trainer::on_pairs(
+            config,
+            self.trainer.source().clone(),
+            self.trainer.target().clone(),
+            pairs,
+            self.trainer.raw_model(),
+            &self.device,
+        )
+        .map_err(js_error)?;
+        self.trainer = trainer;
+        self.loss_sum = None;
+        self.loss_count = 0;
+        self.reset_loss_bins();
+        Ok(())
+    }
+
+    /// Rectifications behind the current flow (0 before any reflow).
+    #[wasm_bindgen(getter)]
+    pub fn reflows(&self) -> u32 {
+        self.trainer.flow().config.reflows as u32
+    }
+
+    /// The cost-vs-steps curve, one point at a time so the worker stays responsive: point
+    /// `index` of the sweep (euler, midpoint, heun, rk4 at NFE 1…64, dopri5 at 1e-2…1e-5, and
+    /// the SDE with γ = `sde_noise` when given and the source has a density) of `n ≤ 2048`
+    /// particles drawn from `seed` against fresh data. Resolves to `{solver, nfe, w2, w2Floor,
+    /// completed, count}` (`count`: the sweep's length), or `null` past the end. The draws are
+    /// kept between calls with the same `n`, `seed` and training step.
+    #[wasm_bindgen(js_name = sweepPoint)]
+    pub fn sweep_point(
+        &mut self,
+        index: u32,
+        n: u32,
+        seed: u32,
+        sde_noise: Option<f64>,
+    ) -> Result<Promise, JsError> {
+        if let Some(noise) = sde_noise {
+            crate::sde::validate_noise(noise).map_err(js_error)?;
+        }
+        let density = GaussianMixture::of_distribution(self.trainer.source()).ok();
+        let options = SweepOptions {
+            n: n as usize,
+            sde_noise: sde_noise.filter(|_| density.is_some() && self.classes() == 0),
+            ..SweepOptions::default()
+        };
+        let plan = runs(&options);
+        let count = plan.len() as u32;
+        let cpu = self.backend == "cpu";
+        let Some(run) = plan.get(index as usize).copied() else {
+            return Ok(Promise::resolve(&JsValue::NULL));
+        };
+        let step = self.trainer.steps();
+        let fresh =
+            !matches!(&self.sweep, Some((sn, ss, st, _)) if *sn == n && *ss == seed && *st == step);
+        if fresh {
+            let flow = self.trainer.flow();
+            let draws = Draws::new(
+                &flow,
+                self.trainer.source(),
+                self.trainer.target(),
+                n as usize,
+                &mut Rng::new(seed as u64),
+            )
+            .map_err(js_error)?;
+            self.sweep = Some((n, seed, step, draws));
+        }
+        let draws = self.sweep.as_ref().expect("set above").3.clone();
+        let flow = self.trainer.flow();
+        let device = self.device.clone();
+        Ok(promise(cpu, async move {
+            let fail = |e: String| JsValue::from(js_error(e));
+            let solution = solve_async(&flow, &run, &draws, density.as_ref(), seed as u64, &device)
+                .await
+                .map_err(fail)?;
+            let (nfe, completed) = (solution.nfe, solution.completed);
+            let samples = read(vec![solution.x], cpu).await?.remove(0);
+            let point = score(&run, &draws, &samples, nfe, completed).map_err(fail)?;
+            let out = Object::new();
+            set(&out, "solver", point.solver);
+            set(&out, "nfe", point.nfe as u32);
+            set(&out, "w2", point.w2);
+            set(&out, "w2Floor", point.w2_floor);
+            set(&out, "completed", point.completed);
+            set(&out, "count", count);
+            Ok(out.into())
+        }))
     }
 
     /// The `learned` or `exact` velocity at time `t` on a `grid × grid` lattice over

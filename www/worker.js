@@ -68,13 +68,13 @@ async function chooseBackend(preference) {
   return { backend: 'webgpu', adapter, note: null };
 }
 
-async function handleInit({ figure, backend, config, points }) {
+async function handleInit({ figure, backend, config, points, labels }) {
   if (!ready) ready = chooseBackend(backend);
   const choice = await ready;
   let pg;
   let { note } = choice;
   try {
-    pg = await Playground.create(choice.backend, config, points);
+    pg = await Playground.create(choice.backend, config, points, labels);
   } catch (error) {
     const f = failure(error);
     // Only a device that will not start sends this worker to the CPU; a bad config is reported.
@@ -82,7 +82,7 @@ async function handleInit({ figure, backend, config, points }) {
     // WebGPU would not start: this worker continues on the CPU.
     note = `WebGPU failed (${f.message}); using the CPU`;
     ready = Promise.resolve({ backend: 'cpu', adapter: 'CPU (wasm)', note });
-    pg = await Playground.create('cpu', config, points);
+    pg = await Playground.create('cpu', config, points, labels);
   }
   const old = figures.get(figure);
   if (old) old.pg.free();
@@ -94,7 +94,7 @@ async function handleInit({ figure, backend, config, points }) {
 async function sample(pg, spec) {
   const out = spec.sampler === 'sde'
     ? await pg.sampleSde(spec.n, spec.nfe, spec.seed, spec.noise ?? 1, spec.record)
-    : await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record);
+    : await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record, spec.class ?? -1, spec.guidance ?? 1);
   return { ...out, step: pg.steps };
 }
 
@@ -181,7 +181,7 @@ async function handle(message) {
   switch (message.type) {
     case Request.CONFIGURE:
       f.training = false;
-      pg.configure(message.config, message.points);
+      pg.configure(message.config, message.points, message.labels);
       return { step: pg.steps };
     case Request.TRAIN:
       f.until = message.until;
@@ -205,6 +205,19 @@ async function handle(message) {
     }
     case Request.DATA: return { xy: pg.dataPoints(message.n, message.seed) };
     case Request.AVERAGE: return pg.average(message.x, message.y, message.t, message.k);
+    case Request.DATA_LABELLED: return pg.dataLabelled(message.n, message.seed);
+    case Request.GUIDED_FIELD:
+      return { v: await pg.guidedField(message.which, message.t, Float32Array.from(message.bounds), message.grid, message.class, message.guidance), t: message.t, which: message.which };
+    case Request.STRAIGHTNESS:
+      return { straightness: await pg.straightness(message.solver, message.nfe, message.n, message.seed) };
+    case Request.REFLOW: {
+      f.training = false;
+      const { x0, x1, labels } = await pg.reflowPairs(message.n, message.solver, message.nfe, message.seed);
+      pg.startReflow(x0, x1, labels);
+      return { reflows: pg.reflows, step: pg.steps };
+    }
+    case Request.SWEEP_POINT:
+      return { point: await pg.sweepPoint(message.index, message.n, message.seed, message.noise ?? undefined) };
     case Request.PAIRS: return { xy: pg.pairs(message.n) };
     case Request.EXPORT: return { bytes: await pg.exportWeights() };
     case Request.IMPORT:
