@@ -68,7 +68,7 @@ proptest! {
     fn csv_text_is_points_or_a_clear_error(text in csv_like()) {
         match PointCloud::from_csv(&text) {
             Ok(cloud) => {
-                prop_assert!(cloud.len() >= 1 && cloud.len() <= MAX_CLOUD_POINTS);
+                prop_assert!((1..=MAX_CLOUD_POINTS).contains(&cloud.len()));
                 prop_assert!(cloud.as_slice().iter().all(|v| v.is_finite()));
                 if let Some(labels) = cloud.labels() {
                     prop_assert_eq!(labels.len(), cloud.len());
