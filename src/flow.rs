@@ -26,6 +26,18 @@ pub struct FlowConfig {
     pub target: String,
     /// Optimiser steps taken.
     pub steps: usize,
+    /// How often a training label was replaced by ∅ (conditional models; absent from older
+    /// files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_dropout: Option<f64>,
+    /// Rectifications behind these weights: 0 for a flow trained on its coupling, k for one
+    /// trained on the pairs of a (k−1)-rectified flow (absent from older files: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reflows: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A network ready for sampling (on a device without autodiff) and its config.
@@ -48,6 +60,40 @@ impl VelocityField for Flow {
 }
 
 impl Flow {
+    /// The velocity at `x: [n, 2]`, time `t`, with one-hot `labels: [n, K + 1]` (∅ when `None`)
+    /// and shortcut step size `step` (0: the instantaneous velocity); shape `[n, 2]`. Inputs the
+    /// network lacks are ignored.
+    pub fn velocity_conditioned(
+        &self,
+        x: Tensor<2>,
+        t: f64,
+        labels: Option<Tensor<2>>,
+        step: f64,
+    ) -> Tensor<2> {
+        let [n, _] = x.dims();
+        let device = x.device();
+        let times = Tensor::full([n, 1], t as f32, &device);
+        let steps = (self.model.is_shortcut() && step != 0.0)
+            .then(|| Tensor::full([n, 1], step as f32, &device));
+        let prediction = self
+            .model
+            .forward_conditioned(x.clone(), times, labels, steps);
+        self.config
+            .parameterization
+            .to_velocity(&self.config.path, x, prediction, t)
+    }
+
+    /// The field for sampling in `steps` equal steps: a shortcut network's average velocity over
+    /// a step of `1/steps` (see [`crate::model::Shortcut::step_input`]), else the plain field.
+    pub fn stepped(&self, steps: usize) -> Stepped<'_> {
+        let step = self
+            .config
+            .model
+            .shortcut
+            .map_or(0.0, |s| s.step_input(steps));
+        Stepped { flow: self, step }
+    }
+
     /// Draws `n` source points and carries them to `t = 1`.
     pub fn sample(
         &self,
@@ -60,6 +106,20 @@ impl Flow {
     ) -> Solution {
         let x0 = to_tensor(&source.sample(n, rng), device);
         solver::integrate(self, solver, x0, options)
+    }
+}
+
+/// A flow's field at a fixed shortcut step size (see [`Flow::stepped`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Stepped<'a> {
+    flow: &'a Flow,
+    /// The step-size input `d` (0 for a plain flow).
+    pub step: f64,
+}
+
+impl VelocityField for Stepped<'_> {
+    fn velocity(&self, x: Tensor<2>, t: f64) -> Tensor<2> {
+        self.flow.velocity_conditioned(x, t, None, self.step)
     }
 }
 

@@ -1,4 +1,7 @@
-//! ODE solvers for `dx/dt = v(x, t)` on a batch of particles `x: [n, 2]`.
+//! ODE solvers for `dx/dt = v(x, t)` on a batch of states `x: [n, d]`: particles (`d = 2`), or
+//! particles carrying extra columns integrated alongside them (the change of variables in
+//! [`crate::density`] carries `[x, log-density]`, `d = 3`). The steppers only add and scale
+//! whole states, so any width works; dopri5's error norm covers every column.
 //!
 //! Fixed-step Euler (order 1), midpoint and Heun (order 2) and classic RK4 (order 4), and the
 //! adaptive Dormand–Prince 5(4) pair with an elementary step-size controller. Each reports its number
@@ -17,9 +20,9 @@ use std::task::{Context, Poll, Waker};
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
-/// A time-dependent velocity field on batches of 2-D points.
+/// A time-dependent velocity field on batches of states (2-D points unless stated otherwise).
 pub trait VelocityField {
-    /// `v(x, t)` for `x: [n, 2]` at the shared time `t`; shape `[n, 2]`.
+    /// `v(x, t)` for `x: [n, d]` at the shared time `t`; shape `[n, d]` (`d = 2` for points).
     fn velocity(&self, x: Tensor<2>, t: f64) -> Tensor<2>;
 }
 
@@ -177,13 +180,13 @@ impl SolveOptions {
 /// The result of an integration.
 #[derive(Clone, Debug)]
 pub struct Solution {
-    /// The state at `t1`, shape `[n, 2]`.
+    /// The state at `t1`, shape `[n, d]`.
     pub x: Tensor<2>,
     /// Velocity evaluations spent.
     pub nfe: usize,
     /// Times of the recorded states (starting with `t0`), or just `[t0, t1]` when not recording.
     pub times: Vec<f64>,
-    /// The states at `times` (each `[n, 2]`) when recording; empty otherwise.
+    /// The states at `times` (each `[n, d]`) when recording; empty otherwise.
     pub trajectory: Vec<Tensor<2>>,
     /// Steps rejected by the adaptive controller (0 for fixed-step methods).
     pub rejected: usize,
@@ -202,7 +205,7 @@ pub fn integrate(
     block_on(integrate_async(field, solver, x0, options))
 }
 
-/// Integrates `dx/dt = field(x, t)` from `options.t0` to `options.t1` starting at `x0: [n, 2]`.
+/// Integrates `dx/dt = field(x, t)` from `options.t0` to `options.t1` starting at `x0: [n, d]`.
 pub async fn integrate_async(
     field: &impl VelocityField,
     solver: Solver,

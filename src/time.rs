@@ -38,6 +38,26 @@ impl TimeSampling {
         }
     }
 
+    /// The density `π(t)` on `(0, 1)`: 1 for uniform times; for logit-normal ones
+    ///
+    /// ```text
+    /// π(t) = exp(−(logit t − m)²/(2s²)) / (s·√(2π)·t·(1 − t)),    logit t = log(t/(1 − t))
+    /// ```
+    ///
+    /// (0 outside `(0, 1)`).
+    pub fn density(&self, t: f64) -> f64 {
+        if !(t > 0.0 && t < 1.0) {
+            return 0.0;
+        }
+        match *self {
+            TimeSampling::Uniform => 1.0,
+            TimeSampling::LogitNormal { mean, std } => {
+                let z = ((t / (1.0 - t)).ln() - mean) / std;
+                (-0.5 * z * z).exp() / (std * (std::f64::consts::TAU).sqrt() * t * (1.0 - t))
+            }
+        }
+    }
+
     /// The short name (parameters not included).
     pub fn name(&self) -> &'static str {
         match self {

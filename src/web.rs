@@ -9,21 +9,29 @@ use std::cell::RefCell;
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
-use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect, Uint32Array, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::average::{conditional_average, standard_normal_log_density};
+use crate::average::conditional_average;
 use crate::coupling::Coupling;
 use crate::data::{Dataset, Distribution, PointCloud};
+use crate::density::log_density_async;
 use crate::exact::ExactField;
 use crate::flow::{copy_model_async, read_async, to_host, to_tensor, Flow, FlowConfig};
-use crate::model::{Activation, VelocityMlpConfig};
+use crate::guidance::{validate_scale, ClassChoice, ExactGuidedField, GuidedFlow};
+use crate::mixture::GaussianMixture;
+use crate::model::{Activation, ClassConditioning, Shortcut, VelocityMlpConfig};
 use crate::param::Parameterization;
 use crate::path::Path;
+use crate::reflow::PairSet;
 use crate::rng::Rng;
-use crate::solver::{block_on, integrate_async, SolveOptions, Solver, VelocityField};
+use crate::score::{LearnedScore, ScoreField};
+use crate::sde::sample_sde;
+use crate::solver::{block_on, integrate_async, Solution, SolveOptions, Solver, VelocityField};
+use crate::straightness::straightness;
+use crate::sweep::{runs, score, solve_async, Draws, SweepOptions};
 use crate::time::TimeSampling;
 use crate::train::{TrainConfig, Trainer};
 use crate::weights;
@@ -111,6 +119,15 @@ struct WebConfig {
     /// 0 turns clipping off.
     clip: f32,
     seed: u64,
+    /// Learn `v(x, t, c)` on the data's class labels (classifier-free guidance).
+    #[serde(default)]
+    conditional: bool,
+    /// How often a label is dropped to ∅ while training a conditional model (default 0.1).
+    #[serde(default)]
+    label_dropout: Option<f64>,
+    /// Give the network its step size too (a shortcut model, for few-step sampling).
+    #[serde(default)]
+    shortcut: bool,
 }
 
 /// The dataset name that selects the user's own points.
@@ -122,12 +139,19 @@ struct Parsed {
     target: Distribution,
 }
 
-fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> {
+fn parse_config(
+    json: &str,
+    points: Option<Vec<f32>>,
+    labels: Option<Vec<u32>>,
+) -> Result<Parsed, String> {
     let c: WebConfig = serde_json::from_str(json).map_err(|e| format!("bad config: {e}"))?;
     let target = match (c.dataset.as_str(), c.spread) {
         (POINTS, None) => {
             let xy = points.ok_or("dataset 'points' needs a point cloud")?;
-            Distribution::Points(PointCloud::new(xy)?)
+            Distribution::Points(match labels {
+                Some(labels) => PointCloud::with_labels(xy, labels)?,
+                None => PointCloud::new(xy)?,
+            })
         }
         (POINTS, Some(_)) => {
             return Err(
@@ -137,11 +161,24 @@ fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> 
         (name, None) => Distribution::named(name.parse()?),
         (name, Some(spread)) => Distribution::with_spread(name.parse()?, spread)?,
     };
+    let conditioning = if c.conditional {
+        let classes = target.classes().ok_or_else(|| {
+            format!(
+                "a conditional model needs labelled data; '{}' has no classes",
+                target.label()
+            )
+        })?;
+        Some(ClassConditioning::new(classes))
+    } else {
+        None
+    };
     let model = VelocityMlpConfig::new()
         .with_width(c.width)
         .with_depth(c.depth)
         .with_activation(c.activation.parse()?)
-        .with_time_embedding(c.time_embedding);
+        .with_time_embedding(c.time_embedding)
+        .with_conditioning(conditioning)
+        .with_shortcut(c.shortcut.then(Shortcut::default));
     let config = TrainConfig::new(model)
         .with_path(c.path.parse()?)
         .with_parameterization(c.param.parse()?)
@@ -153,6 +190,10 @@ fn parse_config(json: &str, points: Option<Vec<f32>>) -> Result<Parsed, String> 
         .with_ema_decay((c.ema > 0.0).then_some(c.ema))
         .with_grad_clip_norm((c.clip > 0.0).then_some(c.clip))
         .with_seed(c.seed);
+    let config = match c.label_dropout {
+        Some(p) => config.with_label_dropout(p),
+        None => config,
+    };
     config.validate()?;
     Ok(Parsed {
         config,
@@ -202,10 +243,76 @@ fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
 
 /// The points of the exact field: the user's cloud, or a fixed sample of a named dataset.
 const EXACT_POINTS: usize = 1000;
+/// The largest reflow pair set.
+const MAX_REFLOW_PAIRS: u32 = 100_000;
+/// Mixed into a sample's seed to draw its particles' classes.
+const CLASS_SEED: u64 = 0xC1A55;
 /// The averaging picture's latest time (its weights collapse onto one pair at t = 1).
 const AVERAGE_MAX_T: f64 = 0.99;
 /// Points per conditional path in the averaging picture (curved paths need a few).
 const AVERAGE_CURVE_POINTS: usize = 33;
+
+/// The most time bins of the binned loss.
+const MAX_LOSS_BINS: u32 = 1000;
+
+/// The per-bin loss sums since the last read: `[bins]` on the device, counts on the host.
+struct LossBins {
+    sums: Option<Tensor<1>>,
+    counts: Vec<u32>,
+}
+
+/// The centres of a `grid × grid` lattice over `bounds = [xmin, xmax, ymin, ymax]`, row by row
+/// from ymin: `[grid², 2]`.
+fn lattice(bounds: &[f32], grid: u32, t: f64) -> Result<Vec<f32>, JsError> {
+    let [x_min, x_max, y_min, y_max] = <[f32; 4]>::try_from(bounds)
+        .map_err(|_| js_error("bounds must be [xmin, xmax, ymin, ymax]"))?;
+    if !(2..=256).contains(&grid) || !(0.0..=1.0).contains(&t) {
+        return Err(js_error(format!(
+            "a lattice needs 2 ≤ grid ≤ 256 and 0 ≤ t ≤ 1, got {grid}, {t}"
+        )));
+    }
+    if !bounds.iter().all(|b| b.is_finite()) {
+        return Err(js_error("bounds must be finite numbers"));
+    }
+    let g = grid as usize;
+    let mut xy = Vec::with_capacity(2 * g * g);
+    for j in 0..g {
+        for i in 0..g {
+            let fx = (i as f32 + 0.5) / g as f32;
+            let fy = (j as f32 + 0.5) / g as f32;
+            xy.push(x_min + fx * (x_max - x_min));
+            xy.push(y_min + fy * (y_max - y_min));
+        }
+    }
+    Ok(xy)
+}
+
+/// Fixed steps for `nfe` evaluations of `solver` (at least one step).
+fn steps_for(solver: &Solver, nfe: u32) -> usize {
+    match solver.evaluations_per_step() {
+        Some(per) => (nfe as usize / per).max(1),
+        None => 1,
+    }
+}
+
+/// `{x, trajectory, times, nfe, completed}` for a solution, read from the device.
+async fn solution_object(cpu: bool, record: bool, solution: Solution) -> Result<JsValue, JsValue> {
+    let mut tensors = vec![solution.x];
+    tensors.extend(solution.trajectory);
+    let mut data = read(tensors, cpu).await?;
+    let out = Object::new();
+    set(&out, "x", Float32Array::from(data[0].as_slice()));
+    if record {
+        let flat: Vec<f32> = data.drain(1..).flatten().collect();
+        set(&out, "trajectory", Float32Array::from(flat.as_slice()));
+    } else {
+        set(&out, "trajectory", JsValue::NULL);
+    }
+    set(&out, "times", Float64Array::from(solution.times.as_slice()));
+    set(&out, "nfe", solution.nfe as u32);
+    set(&out, "completed", solution.completed);
+    Ok(out.into())
+}
 
 /// A flow-matching playground on one device: a training run, its samples and its fields.
 #[wasm_bindgen]
@@ -215,7 +322,11 @@ pub struct Playground {
     trainer: Trainer,
     loss_sum: Option<Tensor<1>>,
     loss_count: u32,
+    /// `None` unless the binned loss was requested ([`Playground::set_loss_bins`]).
+    loss_bins: Option<LossBins>,
     exact: ExactField,
+    /// The draws of the cost-vs-steps sweep in progress: `(n, seed, step, draws)`.
+    sweep: Option<(u32, u32, usize, Draws)>,
 }
 
 #[wasm_bindgen]
@@ -227,8 +338,9 @@ impl Playground {
         backend: String,
         config: String,
         points: Option<Vec<f32>>,
+        labels: Option<Vec<u32>>,
     ) -> Result<Playground, JsError> {
-        let parsed = parse_config(&config, points).map_err(js_error)?;
+        let parsed = parse_config(&config, points, labels).map_err(js_error)?;
         let (device, backend) = match backend.as_str() {
             "cpu" => (Device::flex(), "cpu"),
             "webgpu" => {
@@ -260,19 +372,28 @@ impl Playground {
             trainer,
             loss_sum: None,
             loss_count: 0,
+            loss_bins: None,
             exact,
+            sweep: None,
         })
     }
 
     /// Starts a fresh run with a new JSON config; on error nothing changes.
-    pub fn configure(&mut self, config: &str, points: Option<Vec<f32>>) -> Result<(), JsError> {
-        let parsed = parse_config(config, points).map_err(js_error)?;
+    pub fn configure(
+        &mut self,
+        config: &str,
+        points: Option<Vec<f32>>,
+        labels: Option<Vec<u32>>,
+    ) -> Result<(), JsError> {
+        let parsed = parse_config(config, points, labels).map_err(js_error)?;
         let exact = exact_field(&parsed, &self.device);
         self.trainer = Trainer::new(parsed.config, parsed.source, parsed.target, &self.device)
             .map_err(js_error)?;
         self.exact = exact;
         self.loss_sum = None;
         self.loss_count = 0;
+        self.reset_loss_bins();
+        self.sweep = None;
         Ok(())
     }
 
@@ -303,16 +424,96 @@ impl Playground {
         self.trainer.steps() as u32
     }
 
-    /// Queues `steps` optimiser steps; the losses are summed on the device, unread.
+    /// Queues `steps` optimiser steps; the losses are summed on the device, unread (and, with
+    /// loss bins on, summed by training time too).
     pub fn train(&mut self, steps: u32) {
         for _ in 0..steps {
-            let loss = self.trainer.step();
+            let loss = match &mut self.loss_bins {
+                None => self.trainer.step(),
+                Some(bins) => {
+                    let (loss, binned) = self.trainer.step_binned(bins.counts.len());
+                    bins.sums = Some(match bins.sums.take() {
+                        Some(sum) => sum + binned.sums,
+                        None => binned.sums,
+                    });
+                    for (c, n) in bins.counts.iter_mut().zip(binned.counts) {
+                        *c += n;
+                    }
+                    loss
+                }
+            };
             self.loss_sum = Some(match self.loss_sum.take() {
                 Some(sum) => sum + loss,
                 None => loss,
             });
             self.loss_count += 1;
         }
+    }
+
+    /// Sums the training loss by time into `bins` equal bins of `[0, 1]` from the next step on
+    /// (0 turns it off, the default; at most 1000). Each step then costs a little more.
+    #[wasm_bindgen(js_name = setLossBins)]
+    pub fn set_loss_bins(&mut self, bins: u32) -> Result<(), JsError> {
+        if bins > MAX_LOSS_BINS {
+            return Err(js_error(format!(
+                "loss bins must be in 0..={MAX_LOSS_BINS}, got {bins}"
+            )));
+        }
+        self.loss_bins = (bins > 0).then(|| LossBins {
+            sums: None,
+            counts: vec![0; bins as usize],
+        });
+        Ok(())
+    }
+
+    /// The number of loss bins (0: off).
+    #[wasm_bindgen(getter, js_name = lossBins)]
+    pub fn loss_bins(&self) -> u32 {
+        self.loss_bins.as_ref().map_or(0, |b| b.counts.len() as u32)
+    }
+
+    /// Resolves to `{sums: Float32Array [bins], counts: Uint32Array [bins]}`: the per-sample
+    /// loss summed by training-time bin over the steps since the last read (`sums[j]/counts[j]`
+    /// is the mean loss at times in `[j/bins, (j + 1)/bins)`), then starts a new window. Both are
+    /// empty when bins are off; the sums are zero where nothing was trained.
+    #[wasm_bindgen(js_name = readLossBins)]
+    pub fn read_loss_bins(&mut self) -> Promise {
+        let cpu = self.backend == "cpu";
+        let (pending, counts) = match &mut self.loss_bins {
+            None => (None, Vec::new()),
+            Some(bins) => {
+                let counts = bins.counts.clone();
+                bins.counts.iter_mut().for_each(|c| *c = 0);
+                (bins.sums.take(), counts)
+            }
+        };
+        promise(cpu, async move {
+            let sums = match pending {
+                Some(sum) => {
+                    let b = counts.len();
+                    read(vec![sum.reshape([1, b])], cpu).await?.remove(0)
+                }
+                None => vec![0.0; counts.len()],
+            };
+            let out = Object::new();
+            set(&out, "sums", Float32Array::from(sums.as_slice()));
+            set(&out, "counts", Uint32Array::from(counts.as_slice()));
+            Ok(out.into())
+        })
+    }
+
+    /// The training-time density `π(t)` at the centres of `bins` equal bins of `[0, 1]`.
+    #[wasm_bindgen(js_name = timeDensity)]
+    pub fn time_density(&self, bins: u32) -> Result<Vec<f64>, JsError> {
+        if !(1..=MAX_LOSS_BINS).contains(&bins) {
+            return Err(js_error(format!(
+                "time density needs 1..={MAX_LOSS_BINS} bins, got {bins}"
+            )));
+        }
+        let sampling = self.trainer.config().time_sampling;
+        Ok((0..bins)
+            .map(|j| sampling.density((j as f64 + 0.5) / bins as f64))
+            .collect())
     }
 
     /// Resolves to the mean loss of the steps since the last read (NaN when there were none);
@@ -339,8 +540,13 @@ impl Playground {
 
     /// Carries `n` source points (drawn from `seed`, so the same seed gives the same particles)
     /// to t = 1 with `solver` (`euler`, `midpoint`, `heun`, `rk4`, `dopri5[:atol[:rtol]]`) in
-    /// `nfe` evaluations; with `record`, keeps every step. Resolves to
-    /// `{x, trajectory, times, nfe, steps}` (`x: [n, 2]`, `trajectory: [steps + 1, n, 2]`).
+    /// `nfe` evaluations; with `record`, keeps every step. A conditional model samples each
+    /// particle for `class` (a class number, or −1 / absent: classes drawn like the data's) with
+    /// guidance scale `guidance` (default 1; 0 unconditional, > 1 over-guided); a shortcut model
+    /// sampled with Euler steps at its step size. Resolves to `{x, trajectory, times, nfe,
+    /// completed, classes?}` (`x: [n, 2]`, `trajectory: [steps + 1, n, 2]`, `classes: [n]` for a
+    /// conditional model).
+    #[allow(clippy::too_many_arguments)] // positional arguments from JavaScript
     pub fn sample(
         &self,
         n: u32,
@@ -348,49 +554,409 @@ impl Playground {
         nfe: u32,
         seed: u32,
         record: bool,
+        class: Option<i32>,
+        guidance: Option<f64>,
     ) -> Result<Promise, JsError> {
         let solver: Solver = solver.parse().map_err(js_error)?;
-        if n == 0 || n > 2_000_000 {
-            return Err(js_error(format!(
-                "particle count must be in 1..=2000000, got {n}"
-            )));
-        }
-        let steps = match solver.evaluations_per_step() {
-            Some(per) => (nfe as usize / per).max(1),
-            None => 1,
-        };
+        let x0 = self.source_points(n, seed)?;
+        let steps = steps_for(&solver, nfe);
         let mut options = SolveOptions::forward(steps);
         options.record = record;
-        let x0 = self
+        let guidance = guidance.unwrap_or(1.0);
+        validate_scale(guidance).map_err(js_error)?;
+        let classes = self.particle_classes(n, seed, class)?;
+        let flow = self.trainer.flow();
+        let device = self.device.clone();
+        let cpu = self.backend == "cpu";
+        Ok(promise(cpu, async move {
+            let mut field =
+                GuidedFlow::new(&flow, classes.as_deref().unwrap_or(&[]), guidance, &device)
+                    .map_err(|e| JsValue::from(js_error(e)))?;
+            // A shortcut network takes its steps at the matching step size.
+            if solver == Solver::Euler {
+                field = field.stepped(steps);
+            }
+            let solution = integrate_async(&field, solver, x0, &options).await;
+            let out = solution_object(cpu, record, solution).await?;
+            if let Some(classes) = classes {
+                set(
+                    out.unchecked_ref::<Object>(),
+                    "classes",
+                    js_sys::Uint32Array::from(classes.as_slice()),
+                );
+            }
+            Ok(out)
+        }))
+    }
+
+    /// Like [`sample`](Self::sample) but with the SDE that has the same marginals,
+    /// `dX = [v + ½g²∇log p_t] dt + g dW` with `g(t) = noise·σ_t` (`noise` = γ in `[0, 10]`;
+    /// 0 is the ODE stepped by Euler), in `nfe` Euler–Maruyama steps. The noise is drawn from
+    /// `seed` too. An error unless the source is Gaussian (the score comes from the velocity).
+    #[wasm_bindgen(js_name = sampleSde)]
+    pub fn sample_sde(
+        &self,
+        n: u32,
+        nfe: u32,
+        seed: u32,
+        noise: f64,
+        record: bool,
+    ) -> Result<Promise, JsError> {
+        if nfe == 0 || nfe > 10_000 {
+            return Err(js_error(format!(
+                "SDE steps must be in 1..=10000, got {nfe}"
+            )));
+        }
+        crate::sde::validate_noise(noise).map_err(js_error)?;
+        let source = GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+        let flow = self.trainer.flow();
+        let field = LearnedScore::new(&flow, &source).map_err(js_error)?;
+        let x0 = self.source_points(n, seed)?;
+        let mut options = SolveOptions::forward(nfe as usize);
+        options.record = record;
+        let solution = sample_sde(&field, x0, &options, noise, (seed as u64) ^ 0x5DE0_0000)
+            .map_err(js_error)?;
+        let cpu = self.backend == "cpu";
+        Ok(promise(cpu, solution_object(cpu, record, solution)))
+    }
+
+    /// The class of each of `n` particles for `class` (−1 or absent: drawn like the data's from
+    /// `seed`), or `None` for an unconditional model (where a class is an error).
+    fn particle_classes(
+        &self,
+        n: u32,
+        seed: u32,
+        class: Option<i32>,
+    ) -> Result<Option<Vec<u32>>, JsError> {
+        let choice = match class {
+            None | Some(-1) => ClassChoice::All,
+            Some(k) if k >= 0 => ClassChoice::One(k as u32),
+            Some(k) => return Err(js_error(format!("class must be −1 (all) or ≥ 0, got {k}"))),
+        };
+        match self.trainer.config().model.conditioning {
+            Some(c) => {
+                choice.validate(c.classes).map_err(js_error)?;
+                let mut rng = Rng::new(seed as u64 ^ CLASS_SEED);
+                Ok(Some(choice.draw(
+                    self.trainer.target(),
+                    n as usize,
+                    &mut rng,
+                )))
+            }
+            None if choice == ClassChoice::All => Ok(None),
+            None => Err(js_error(
+                "a class needs a conditional model (train with conditional on)",
+            )),
+        }
+    }
+
+    /// The model's classes: 0 for an unconditional model.
+    #[wasm_bindgen(getter)]
+    pub fn classes(&self) -> u32 {
+        self.trainer
+            .config()
+            .model
+            .conditioning
+            .map_or(0, |c| c.classes as u32)
+    }
+
+    /// The data's classes: 0 where the data carries no labels.
+    #[wasm_bindgen(getter, js_name = dataClasses)]
+    pub fn data_classes(&self) -> u32 {
+        self.trainer.target().classes().unwrap_or(0) as u32
+    }
+
+    /// `n` fresh data points and their class labels: `{xy: [n, 2], labels: [n]}` (labels all 0
+    /// where the data has none).
+    #[wasm_bindgen(js_name = dataLabelled)]
+    pub fn data_labelled(&self, n: u32, seed: u32) -> JsValue {
+        let mut rng = Rng::new(seed as u64);
+        let target = self.trainer.target();
+        let (xy, labels) = match target.classes() {
+            Some(_) => target.sample_labelled(n as usize, &mut rng),
+            None => (target.sample(n as usize, &mut rng), vec![0; n as usize]),
+        };
+        let out = Object::new();
+        set(&out, "xy", Float32Array::from(xy.as_slice()));
+        set(&out, "labels", js_sys::Uint32Array::from(labels.as_slice()));
+        out.into()
+    }
+
+    /// The guided velocity towards `class` with scale `guidance` on the lattice of
+    /// [`field`](Self::field): `learned` (the conditional network, v_∅ + w·(v_c − v_∅)) or `exact`
+    /// (the class-restricted closed-form fields combined the same way). Resolves to a
+    /// `Float32Array` `[grid², 2]`.
+    #[wasm_bindgen(js_name = guidedField)]
+    pub fn guided_field(
+        &self,
+        which: &str,
+        t: f64,
+        bounds: Vec<f32>,
+        grid: u32,
+        class: u32,
+        guidance: f64,
+    ) -> Result<Promise, JsError> {
+        let xy = lattice(&bounds, grid, t)?;
+        validate_scale(guidance).map_err(js_error)?;
+        let classes = self
+            .trainer
+            .target()
+            .classes()
+            .ok_or_else(|| js_error("guidance needs labelled data (a dataset with classes)"))?;
+        if class as usize >= classes {
+            return Err(js_error(format!(
+                "class {class} is out of range: the data has {classes} classes"
+            )));
+        }
+        let n = (grid * grid) as usize;
+        let x = to_tensor(&xy, &self.device);
+        let particle_classes = vec![class; n];
+        let cpu = self.backend == "cpu";
+        let v = match which {
+            "learned" => {
+                if self.classes() == 0 {
+                    return Err(js_error(
+                        "the learned guided field needs a conditional model (train with conditional on)",
+                    ));
+                }
+                let flow = self.trainer.flow();
+                let field = GuidedFlow::new(&flow, &particle_classes, guidance, &self.device)
+                    .map_err(js_error)?;
+                field.velocity(x, t)
+            }
+            "exact" => {
+                let config = self.trainer.config();
+                let (data, labels) = self
+                    .trainer
+                    .target()
+                    .sample_labelled(EXACT_POINTS, &mut Rng::new(config.seed ^ 0xE8AC7));
+                let field = ExactGuidedField::new(
+                    config.path,
+                    &data,
+                    &labels,
+                    &particle_classes,
+                    guidance,
+                    &self.device,
+                )
+                .map_err(js_error)?;
+                field.velocity(x, t)
+            }
+            other => {
+                return Err(js_error(format!(
+                    "unknown guided field '{other}' (learned or exact)"
+                )))
+            }
+        };
+        Ok(promise(cpu, async move {
+            let data = read(vec![v], cpu).await?;
+            Ok(Float32Array::from(data[0].as_slice()).into())
+        }))
+    }
+
+    /// The straightness `S = E∫‖(X₁ − X₀) − v(X_t, t)‖² dt` of `n` particles' trajectories
+    /// (drawn from `seed`) under `solver` in `nfe` evaluations (see `straightness.rs`).
+    /// Resolves to a number.
+    pub fn straightness(
+        &self,
+        solver: &str,
+        nfe: u32,
+        n: u32,
+        seed: u32,
+    ) -> Result<Promise, JsError> {
+        let solver: Solver = solver.parse().map_err(js_error)?;
+        let x0 = self.source_points(n, seed)?;
+        let classes = self.particle_classes(n, seed, None)?;
+        let options = SolveOptions::forward(steps_for(&solver, nfe)).recording();
+        let flow = self.trainer.flow();
+        let device = self.device.clone();
+        let cpu = self.backend == "cpu";
+        Ok(promise(cpu, async move {
+            let field = GuidedFlow::new(&flow, classes.as_deref().unwrap_or(&[]), 1.0, &device)
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            let solution = integrate_async(&field, solver, x0, &options).await;
+            let s = straightness(&field, &solution).reshape([1, 1]);
+            let data = read(vec![s], cpu).await?;
+            Ok(JsValue::from_f64(data[0][0] as f64))
+        }))
+    }
+
+    /// Reflow, first half: the pairs `(x₀, ODE(x₀))` of the current flow for `n` source points
+    /// drawn from `seed`, carried by `solver` in `nfe` evaluations. Resolves to
+    /// `{x0: [n, 2], x1: [n, 2], labels: [n] | null}`; hand them to
+    /// [`start_reflow`](Self::start_reflow).
+    #[wasm_bindgen(js_name = reflowPairs)]
+    pub fn reflow_pairs(
+        &self,
+        n: u32,
+        solver: &str,
+        nfe: u32,
+        seed: u32,
+    ) -> Result<Promise, JsError> {
+        if !(16..=MAX_REFLOW_PAIRS).contains(&n) {
+            return Err(js_error(format!(
+                "reflow needs 16..={MAX_REFLOW_PAIRS} pairs, got {n}"
+            )));
+        }
+        let solver: Solver = solver.parse().map_err(js_error)?;
+        let x0_host = self
             .trainer
             .source()
             .sample(n as usize, &mut Rng::new(seed as u64));
-        let x0 = to_tensor(&x0, &self.device);
+        let x0 = to_tensor(&x0_host, &self.device);
+        let classes = self.particle_classes(n, seed, None)?;
+        let options = SolveOptions::forward(steps_for(&solver, nfe));
         let flow = self.trainer.flow();
+        let device = self.device.clone();
         let cpu = self.backend == "cpu";
         Ok(promise(cpu, async move {
-            let solution = integrate_async(&flow, solver, x0, &options).await;
-            let mut tensors = vec![solution.x];
-            tensors.extend(solution.trajectory);
-            let mut data = read(tensors, cpu).await?;
-            let out = Object::new();
-            set(&out, "x", Float32Array::from(data[0].as_slice()));
-            if record {
-                let flat: Vec<f32> = data.drain(1..).flatten().collect();
-                set(&out, "trajectory", Float32Array::from(flat.as_slice()));
-            } else {
-                set(&out, "trajectory", JsValue::NULL);
+            let field = GuidedFlow::new(&flow, classes.as_deref().unwrap_or(&[]), 1.0, &device)
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            let solution = integrate_async(&field, solver, x0, &options).await;
+            if !solution.completed {
+                return Err(js_error(format!(
+                    "the {solver} solve stopped before t = 1 after {} evaluations",
+                    solution.nfe
+                ))
+                .into());
             }
-            set(&out, "times", Float64Array::from(solution.times.as_slice()));
-            set(&out, "nfe", solution.nfe as u32);
-            set(&out, "completed", solution.completed);
+            let x1 = read(vec![solution.x], cpu).await?.remove(0);
+            let out = Object::new();
+            set(&out, "x0", Float32Array::from(x0_host.as_slice()));
+            set(&out, "x1", Float32Array::from(x1.as_slice()));
+            match classes {
+                Some(c) => set(&out, "labels", js_sys::Uint32Array::from(c.as_slice())),
+                None => set(&out, "labels", JsValue::NULL),
+            }
+            Ok(out.into())
+        }))
+    }
+
+    /// Reflow, second half: continue training the current network on the fixed pairs
+    /// `(x0, x1)` (`[N, 2]` each, labels `[N]` for a conditional model), a flow with one more
+    /// rectification. On error nothing changes.
+    #[wasm_bindgen(js_name = startReflow)]
+    pub fn start_reflow(
+        &mut self,
+        x0: Vec<f32>,
+        x1: Vec<f32>,
+        labels: Option<Vec<u32>>,
+    ) -> Result<(), JsError> {
+        if x0.len() != x1.len() || !x0.len().is_multiple_of(2) || x0.is_empty() {
+            return Err(js_error(format!(
+                "reflow pairs need two [N, 2] arrays of one length, got {} and {} numbers",
+                x0.len(),
+                x1.len()
+            )));
+        }
+        if x0.iter().chain(&x1).any(|v| !v.is_finite()) {
+            return Err(js_error("reflow pairs must be finite"));
+        }
+        if labels.as_ref().is_some_and(|l| 2 * l.len() != x0.len()) {
+            return Err(js_error("reflow labels need one label per pair"));
+        }
+        let flow = self.trainer.flow();
+        let pairs = PairSet {
+            x0,
+            x1,
+            labels,
+            reflows: flow.config.reflows + 1,
+        };
+        let mut config = self.trainer.config().clone();
+        config.coupling = Coupling::Independent;
+        config.path = Path::Linear;
+        let trainer = Trainer::on_pairs(
+            config,
+            self.trainer.source().clone(),
+            self.trainer.target().clone(),
+            pairs,
+            self.trainer.raw_model(),
+            &self.device,
+        )
+        .map_err(js_error)?;
+        self.trainer = trainer;
+        self.loss_sum = None;
+        self.loss_count = 0;
+        self.reset_loss_bins();
+        Ok(())
+    }
+
+    /// Rectifications behind the current flow (0 before any reflow).
+    #[wasm_bindgen(getter)]
+    pub fn reflows(&self) -> u32 {
+        self.trainer.flow().config.reflows as u32
+    }
+
+    /// The cost-vs-steps curve, one point at a time so the worker stays responsive: point
+    /// `index` of the sweep (euler, midpoint, heun, rk4 at NFE 1…64, dopri5 at 1e-2…1e-5, and
+    /// the SDE with γ = `sde_noise` when given and the source has a density) of `n ≤ 2048`
+    /// particles drawn from `seed` against fresh data. Resolves to `{solver, nfe, w2, w2Floor,
+    /// completed, count}` (`count`: the sweep's length), or `null` past the end. The draws are
+    /// kept between calls with the same `n`, `seed` and training step.
+    #[wasm_bindgen(js_name = sweepPoint)]
+    pub fn sweep_point(
+        &mut self,
+        index: u32,
+        n: u32,
+        seed: u32,
+        sde_noise: Option<f64>,
+    ) -> Result<Promise, JsError> {
+        if let Some(noise) = sde_noise {
+            crate::sde::validate_noise(noise).map_err(js_error)?;
+        }
+        let density = GaussianMixture::of_distribution(self.trainer.source()).ok();
+        let options = SweepOptions {
+            n: n as usize,
+            sde_noise: sde_noise.filter(|_| density.is_some() && self.classes() == 0),
+            ..SweepOptions::default()
+        };
+        let plan = runs(&options);
+        let count = plan.len() as u32;
+        let cpu = self.backend == "cpu";
+        let Some(run) = plan.get(index as usize).copied() else {
+            return Ok(Promise::resolve(&JsValue::NULL));
+        };
+        let step = self.trainer.steps();
+        let fresh =
+            !matches!(&self.sweep, Some((sn, ss, st, _)) if *sn == n && *ss == seed && *st == step);
+        if fresh {
+            let flow = self.trainer.flow();
+            let draws = Draws::new(
+                &flow,
+                self.trainer.source(),
+                self.trainer.target(),
+                n as usize,
+                &mut Rng::new(seed as u64),
+            )
+            .map_err(js_error)?;
+            self.sweep = Some((n, seed, step, draws));
+        }
+        let draws = self.sweep.as_ref().expect("set above").3.clone();
+        let flow = self.trainer.flow();
+        let device = self.device.clone();
+        Ok(promise(cpu, async move {
+            let fail = |e: String| JsValue::from(js_error(e));
+            let solution = solve_async(&flow, &run, &draws, density.as_ref(), seed as u64, &device)
+                .await
+                .map_err(fail)?;
+            let (nfe, completed) = (solution.nfe, solution.completed);
+            let samples = read(vec![solution.x], cpu).await?.remove(0);
+            let point = score(&run, &draws, &samples, nfe, completed).map_err(fail)?;
+            let out = Object::new();
+            set(&out, "solver", point.solver);
+            set(&out, "nfe", point.nfe as u32);
+            set(&out, "w2", point.w2);
+            set(&out, "w2Floor", point.w2_floor);
+            set(&out, "completed", point.completed);
+            set(&out, "count", count);
             Ok(out.into())
         }))
     }
 
     /// The `learned` or `exact` velocity at time `t` on a `grid × grid` lattice over
-    /// `bounds = [xmin, xmax, ymin, ymax]` (row by row from ymin). Resolves to a `Float32Array`
-    /// of shape `[grid², 2]`.
+    /// `bounds = [xmin, xmax, ymin, ymax]` (row by row from ymin) — or the score `∇log p_t`:
+    /// `score` (learned, from the velocity; needs a Gaussian source) or `exact-score` (closed
+    /// form; needs a Gaussian or Gaussian-mixture source). Resolves to a `Float32Array` of shape
+    /// `[grid², 2]`.
     pub fn field(
         &self,
         which: &str,
@@ -398,30 +964,25 @@ impl Playground {
         bounds: Vec<f32>,
         grid: u32,
     ) -> Result<Promise, JsError> {
-        let [x_min, x_max, y_min, y_max] = <[f32; 4]>::try_from(bounds.as_slice())
-            .map_err(|_| js_error("bounds must be [xmin, xmax, ymin, ymax]"))?;
-        if !(2..=256).contains(&grid) || !(0.0..=1.0).contains(&t) {
-            return Err(js_error(format!(
-                "field needs 2 ≤ grid ≤ 256 and 0 ≤ t ≤ 1, got {grid}, {t}"
-            )));
-        }
-        let g = grid as usize;
-        let mut xy = Vec::with_capacity(2 * g * g);
-        for j in 0..g {
-            for i in 0..g {
-                let fx = (i as f32 + 0.5) / g as f32;
-                let fy = (j as f32 + 0.5) / g as f32;
-                xy.push(x_min + fx * (x_max - x_min));
-                xy.push(y_min + fy * (y_max - y_min));
-            }
-        }
+        let xy = lattice(&bounds, grid, t)?;
         let x = to_tensor(&xy, &self.device);
         let v = match which {
             "learned" => self.trainer.flow().velocity(x, t),
             "exact" => self.exact.velocity(x, t),
+            "score" => {
+                let source =
+                    GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+                let flow = self.trainer.flow();
+                let field = LearnedScore::new(&flow, &source).map_err(js_error)?;
+                ScoreField::score(&field, x, t)
+            }
+            "exact-score" => {
+                GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+                self.exact.score(x, t)
+            }
             other => {
                 return Err(js_error(format!(
-                    "unknown field '{other}' (learned or exact)"
+                    "unknown field '{other}' (learned, exact, score or exact-score)"
                 )))
             }
         };
@@ -450,24 +1011,19 @@ impl Playground {
         let out = Object::new();
         set(&out, "t", t);
         let config = self.trainer.config();
+        let source = GaussianMixture::of_distribution(self.trainer.source());
         let unsupported = if config.coupling != Coupling::Independent {
-            Some("The exact average weighs independent pairs; with OT pairing the paths through a point are the plan's, which has no closed form.")
-        } else if !matches!(
-            self.trainer.source(),
-            Distribution::Named {
-                dataset: Dataset::Gaussian,
-                ..
-            }
-        ) {
-            Some("The exact average needs a Gaussian source (its density weighs the pairs).")
+            Some("The exact average weighs independent pairs; with OT pairing the paths through a point are the plan's, which has no closed form.".to_string())
         } else {
-            None
+            source.as_ref().err().map(|e| {
+                format!("The exact average weighs each pair by the source's density: {e}.")
+            })
         };
-        if let Some(note) = unsupported {
+        let (Ok(source), None) = (source, &unsupported) else {
             set(&out, "supported", false);
-            set(&out, "note", note);
+            set(&out, "note", unsupported.unwrap_or_default());
             return Ok(Promise::resolve(&JsValue::from(out)));
-        }
+        };
         let data = exact_points(self.trainer.target(), config.seed);
         let picture = conditional_average(
             &config.path,
@@ -476,7 +1032,7 @@ impl Playground {
             t,
             k as usize,
             AVERAGE_CURVE_POINTS,
-            standard_normal_log_density,
+            |x0| source.log_density_at(x0),
         );
         let learned = self
             .trainer
@@ -502,6 +1058,77 @@ impl Playground {
             set(&out, "mass", picture.mass);
             Ok(out.into())
         }))
+    }
+
+    /// The log-density `log p_t` on the lattice of [`field`](Self::field): `learned` by the
+    /// change of variables (the points carried back to t = 0 with `solver`, default `rk4`, in
+    /// `nfe` evaluations, default 40) or `exact` in closed form. Resolves to a `Float32Array` of
+    /// shape `[grid²]`. An error where the source has no closed-form density.
+    pub fn density(
+        &self,
+        which: &str,
+        t: f64,
+        bounds: Vec<f32>,
+        grid: u32,
+        solver: Option<String>,
+        nfe: Option<u32>,
+    ) -> Result<Promise, JsError> {
+        let xy = lattice(&bounds, grid, t)?;
+        let solver: Solver = solver
+            .as_deref()
+            .unwrap_or("rk4")
+            .parse()
+            .map_err(js_error)?;
+        let nfe = nfe.unwrap_or(40);
+        if nfe == 0 || nfe > 10_000 {
+            return Err(js_error(format!("nfe must be in 1..=10000, got {nfe}")));
+        }
+        let source = GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+        let x = to_tensor(&xy, &self.device);
+        let cpu = self.backend == "cpu";
+        let n = grid as usize * grid as usize;
+        match which {
+            "learned" => {
+                let flow = self.trainer.flow();
+                let steps = steps_for(&solver, nfe);
+                Ok(promise(cpu, async move {
+                    let result = log_density_async(&flow, &source, x, t, solver, steps).await;
+                    let data = read(vec![result.log_p.reshape([1, n])], cpu).await?;
+                    Ok(Float32Array::from(data[0].as_slice()).into())
+                }))
+            }
+            "exact" => {
+                let log_p = self.exact.log_density(x, t);
+                Ok(promise(cpu, async move {
+                    let data = read(vec![log_p.reshape([1, n])], cpu).await?;
+                    Ok(Float32Array::from(data[0].as_slice()).into())
+                }))
+            }
+            other => Err(js_error(format!(
+                "unknown density '{other}' (learned or exact)"
+            ))),
+        }
+    }
+
+    /// `n` source points drawn from `seed`, on the device.
+    fn source_points(&self, n: u32, seed: u32) -> Result<Tensor<2>, JsError> {
+        if n == 0 || n > 2_000_000 {
+            return Err(js_error(format!(
+                "particle count must be in 1..=2000000, got {n}"
+            )));
+        }
+        let x0 = self
+            .trainer
+            .source()
+            .sample(n as usize, &mut Rng::new(seed as u64));
+        Ok(to_tensor(&x0, &self.device))
+    }
+
+    fn reset_loss_bins(&mut self) {
+        if let Some(bins) = &mut self.loss_bins {
+            bins.sums = None;
+            bins.counts.iter_mut().for_each(|c| *c = 0);
+        }
     }
 
     /// `n` fresh data points `[n, 2]`, drawn from `seed`.
@@ -560,6 +1187,7 @@ impl Playground {
             ref source,
             ref target,
             steps,
+            ..
         } = flow.config.clone();
         let mut config = self.trainer.config().clone();
         config.model = model;
@@ -572,7 +1200,7 @@ impl Playground {
         };
         let target = named(target, self.trainer.target());
         let source = named(source, self.trainer.source());
-        let exact = ExactField::new(path, &exact_points(&target, config.seed), &self.device);
+        let exact = exact_field_of(path, &source, &target, config.seed, &self.device);
         self.trainer = Trainer::resume(
             config,
             source,
@@ -584,6 +1212,7 @@ impl Playground {
         self.exact = exact;
         self.loss_sum = None;
         self.loss_count = 0;
+        self.reset_loss_bins();
         serde_json::to_string(&flow.config).map_err(js_error)
     }
 }
@@ -595,10 +1224,28 @@ fn exact_points(target: &Distribution, seed: u64) -> Vec<f32> {
     }
 }
 
+/// The exact field of `target`'s points from `source` (its mixture; the standard normal for a
+/// source without one, which only the velocity field is drawn for).
+fn exact_field_of(
+    path: Path,
+    source: &Distribution,
+    target: &Distribution,
+    seed: u64,
+    device: &Device,
+) -> ExactField {
+    let points = exact_points(target, seed);
+    match GaussianMixture::of_distribution(source) {
+        Ok(mixture) => ExactField::with_source(path, &points, mixture, device),
+        Err(_) => ExactField::new(path, &points, device),
+    }
+}
+
 fn exact_field(parsed: &Parsed, device: &Device) -> ExactField {
-    ExactField::new(
+    exact_field_of(
         parsed.config.path,
-        &exact_points(&parsed.target, parsed.config.seed),
+        &parsed.source,
+        &parsed.target,
+        parsed.config.seed,
         device,
     )
 }

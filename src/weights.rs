@@ -131,6 +131,13 @@ fn split(bytes: &[u8]) -> Result<(FlowConfig, &[u8]), WeightsError> {
         serde_json::from_slice(&rest[..n]).map_err(|e| WeightsError::BadConfig(e.to_string()))?;
     config.model.validate().map_err(WeightsError::BadConfig)?;
     config.path.validate().map_err(WeightsError::BadConfig)?;
+    if let Some(p) = config.label_dropout {
+        if !(0.0..1.0).contains(&p) {
+            return Err(WeightsError::BadConfig(format!(
+                "label dropout must be in [0, 1), got {p}"
+            )));
+        }
+    }
     Ok((config, &rest[n..]))
 }
 

@@ -149,3 +149,30 @@ fn at_t_zero_every_pair_passes_through_every_point_with_equal_weight() {
         assert!((picture.average[k] - (mean(k) - x)).abs() < 1e-5);
     }
 }
+
+#[test]
+fn any_source_with_a_density_weighs_the_pairs_by_it() {
+    // An 8-Gaussian source: the same average as the closed-form field of that mixture.
+    use flow_playground::mixture::GaussianMixture;
+    let device = Device::flex();
+    let data = Dataset::Moons.sample(300, &mut Rng::new(7));
+    let source = GaussianMixture::of_dataset(Dataset::EightGaussians, 0.4).unwrap();
+    let field = ExactField::with_source(Path::Linear, &data, source.clone(), &device);
+    for t in [0.2, 0.6] {
+        for point in [[1.0f32, 1.0], [-2.0, 0.5]] {
+            let picture =
+                conditional_average(&Path::Linear, &data, point, t, 5, CURVE_POINTS, |x0| {
+                    source.log_density_at(x0)
+                });
+            let exact = to_host(field.velocity(to_tensor(&point, &device), t));
+            let scale = exact[0].hypot(exact[1]).max(1.0);
+            for k in 0..2 {
+                assert!(
+                    (picture.average[k] - exact[k]).abs() < 2e-3 * scale,
+                    "t={t} {point:?}: {:?} vs {exact:?}",
+                    picture.average
+                );
+            }
+        }
+    }
+}

@@ -28,7 +28,7 @@ fn ot_coupling_is_a_permutation_that_never_raises_the_cost() {
         let x1 = Dataset::Moons.sample(n, &mut rng);
         let original = Dataset::Gaussian.sample(n, &mut rng);
         let mut x0 = original.clone();
-        Coupling::ExactOt.pair(&mut x0, &x1);
+        Coupling::ExactOt.pair(&mut x0, &x1, &mut rng);
         assert_eq!(
             sorted_points(&x0),
             sorted_points(&original),
@@ -52,7 +52,7 @@ fn ot_coupling_is_a_permutation_that_never_raises_the_cost() {
     }
     let mut x0 = Dataset::Gaussian.sample(8, &mut rng);
     let copy = x0.clone();
-    Coupling::Independent.pair(&mut x0, &copy);
+    Coupling::Independent.pair(&mut x0, &copy, &mut rng);
     assert_eq!(x0, copy);
     assert!(Coupling::ExactOt.validate_batch(4096).is_err());
 }

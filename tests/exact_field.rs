@@ -1,8 +1,10 @@
 //! The closed-form marginal field against a Monte-Carlo estimate of E[x₁ − x₀ | x_t = x].
 
 use burn::tensor::Device;
+use flow_playground::data::Dataset;
 use flow_playground::exact::ExactField;
 use flow_playground::flow::{to_host, to_tensor};
+use flow_playground::mixture::GaussianMixture;
 use flow_playground::path::Path;
 use flow_playground::rng::Rng;
 use flow_playground::solver::{integrate, SolveOptions, Solver, VelocityField};
@@ -100,5 +102,72 @@ fn integrating_the_exact_field_carries_noise_onto_the_data_points() {
                 .fold(f32::INFINITY, f32::min);
             assert!(nearest < 0.05, "{path}: particle ended at {p:?}");
         }
+    }
+}
+
+#[test]
+fn from_a_mixture_source_the_single_point_field_is_still_the_conditional_field() {
+    // The conditional velocity towards d, α̇·d + σ̇·(x − α·d)/σ, does not depend on which source
+    // component x came from, so with one data point every source gives the same field.
+    let device = Device::flex();
+    let d = [1.5f32, -0.5];
+    let eight = GaussianMixture::of_dataset(Dataset::EightGaussians, 0.5).unwrap();
+    let field = ExactField::with_source(Path::Cosine, &d, eight, &device);
+    let x = [0.2f32, 0.3, -1.0, 2.0, 4.0, -3.0];
+    for &t in &[0.1, 0.5, 0.8] {
+        let c = Path::Cosine.coefficients(t);
+        let u = to_host(field.velocity(to_tensor(&x, &device), t));
+        for i in 0..6 {
+            let (di, xi) = (d[i % 2] as f64, x[i] as f64);
+            let expected = c.d_alpha * di + c.d_sigma * (xi - c.alpha * di) / c.sigma;
+            assert!((u[i] as f64 - expected).abs() < 1e-4, "t={t}: {u:?}");
+        }
+    }
+}
+
+#[test]
+fn posterior_weights_sum_to_one_and_average_to_the_posterior_mean() {
+    let device = Device::flex();
+    let eight = GaussianMixture::of_dataset(Dataset::EightGaussians, 0.8).unwrap();
+    for source in [GaussianMixture::standard_normal(), eight] {
+        let field = ExactField::with_source(Path::Linear, &DATA, source, &device);
+        for (x, t) in [
+            ([0.5f32, 0.5], 0.3),
+            ([-1.0, 0.2], 0.7),
+            ([3.0, -2.0], 0.95),
+        ] {
+            let w = field.posterior_weights(x, t);
+            assert_eq!(w.len(), 3);
+            assert!((w.iter().sum::<f32>() - 1.0).abs() < 1e-6, "{w:?}");
+            let mean = to_host(field.posterior_mean(to_tensor(&x, &device), t));
+            for k in 0..2 {
+                let from_weights: f32 = (0..3).map(|i| w[i] * DATA[2 * i + k]).sum();
+                assert!(
+                    (from_weights - mean[k]).abs() < 1e-4,
+                    "x={x:?} t={t}: {from_weights} vs {}",
+                    mean[k]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn at_time_zero_the_closed_form_density_is_the_source_density() {
+    let device = Device::flex();
+    let eight = GaussianMixture::of_dataset(Dataset::EightGaussians, 0.6).unwrap();
+    let field = ExactField::with_source(Path::Linear, &DATA, eight.clone(), &device);
+    let xy = [0.0f32, 0.0, 5.0, 0.1, -3.0, 3.5];
+    let got = to_host(
+        field
+            .log_density(to_tensor(&xy, &device), 0.0)
+            .reshape([3, 1]),
+    );
+    for (p, g) in xy.chunks_exact(2).zip(&got) {
+        let want = eight.log_density_at([p[0] as f64, p[1] as f64]);
+        assert!(
+            (*g as f64 - want).abs() < 1e-4 * (1.0 + want.abs()),
+            "{g} vs {want}"
+        );
     }
 }

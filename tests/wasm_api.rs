@@ -38,7 +38,7 @@ async fn resolve(promise: Promise) -> JsValue {
 }
 
 async fn cpu(overrides: &str) -> Playground {
-    match Playground::create("cpu".into(), config(overrides), None).await {
+    match Playground::create("cpu".into(), config(overrides), None, None).await {
         Ok(pg) => pg,
         Err(e) => panic!("create failed: {}", message(e)),
     }
@@ -49,7 +49,12 @@ fn field(object: &JsValue, name: &str) -> JsValue {
 }
 
 async fn samples(pg: &Playground, n: u32, record: bool) -> JsValue {
-    resolve(pg.sample(n, "rk4", 8, 7, record).map_err(message).unwrap()).await
+    resolve(
+        pg.sample(n, "rk4", 8, 7, record, None, None)
+            .map_err(message)
+            .unwrap(),
+    )
+    .await
 }
 
 #[wasm_bindgen_test]
@@ -59,7 +64,7 @@ async fn bad_configs_are_errors_that_name_the_problem() {
         (r#"{"dataset":"moons"}"#, "bad config"),
     ];
     for (json, expected) in cases {
-        let error = Playground::create("cpu".into(), json.into(), None)
+        let error = Playground::create("cpu".into(), json.into(), None, None)
             .await
             .err();
         let text = message(error.expect("a malformed config was accepted"));
@@ -75,8 +80,10 @@ async fn bad_configs_are_errors_that_name_the_problem() {
         (r#"{"spread":-0.5}"#, "spread"),
         (r#"{"spread":9}"#, "spread"),
         (r#"{"spread":"wide"}"#, "bad config"),
+        (r#"{"dataset":"swissroll","conditional":true}"#, "labelled"),
+        (r#"{"conditional":true,"labelDropout":1.5}"#, "dropout"),
     ] {
-        let error = Playground::create("cpu".into(), config(overrides), None)
+        let error = Playground::create("cpu".into(), config(overrides), None, None)
             .await
             .err();
         let text = message(error.unwrap_or_else(|| panic!("{overrides} was accepted")));
@@ -93,8 +100,8 @@ async fn bad_configs_are_errors_that_name_the_problem() {
 #[wasm_bindgen_test]
 async fn bad_calls_leave_the_playground_working() {
     let mut pg = cpu("{}").await;
-    assert!(pg.sample(0, "euler", 4, 1, false).is_err());
-    assert!(pg.sample(10, "leapfrog", 4, 1, false).is_err());
+    assert!(pg.sample(0, "euler", 4, 1, false, None, None).is_err());
+    assert!(pg.sample(10, "leapfrog", 4, 1, false, None, None).is_err());
     assert!(pg
         .field("learned", 1.5, vec![-1.0, 1.0, -1.0, 1.0], 8)
         .is_err());
@@ -102,7 +109,7 @@ async fn bad_calls_leave_the_playground_working() {
     assert!(pg
         .field("guessed", 0.5, vec![-1.0, 1.0, -1.0, 1.0], 8)
         .is_err());
-    assert!(pg.configure("{}", None).is_err());
+    assert!(pg.configure("{}", None, None).is_err());
     assert!(pg.average(f32::NAN, 0.0, 0.5, 10).is_err());
     assert!(pg.average(0.0, 0.0, 1.5, 10).is_err());
     assert!(pg.average(0.0, 0.0, 0.5, 0).is_err());
@@ -218,4 +225,245 @@ async fn the_averaging_picture_has_its_documented_shapes() {
     let out = resolve(ot.average(0.5, -0.25, 0.5, k).map_err(message).unwrap()).await;
     assert_eq!(field(&out, "supported").as_bool(), Some(false));
     assert!(field(&out, "note").as_string().unwrap().contains("OT"));
+}
+
+fn floats(value: JsValue) -> Vec<f32> {
+    value.unchecked_into::<Float32Array>().to_vec()
+}
+
+const BOUNDS: [f32; 4] = [-3.0, 3.0, -3.0, 3.0];
+
+#[wasm_bindgen_test]
+async fn densities_and_scores_have_their_documented_shapes() {
+    let mut pg = cpu("{}").await;
+    pg.train(20);
+    let _ = resolve(pg.read_loss()).await;
+    for which in ["learned", "exact"] {
+        let logp = floats(
+            resolve(
+                pg.density(which, 0.5, BOUNDS.to_vec(), 6, None, Some(8))
+                    .map_err(message)
+                    .unwrap(),
+            )
+            .await,
+        );
+        assert_eq!(logp.len(), 36, "{which}");
+        assert!(logp.iter().all(|v| v.is_finite()), "{which}: {logp:?}");
+    }
+    // At t = 0 both are the source's log-density: log N(0, I) at the lattice centre's corner
+    // cells equals −(x² + y²)/2 − log 2π.
+    let exact = floats(
+        resolve(
+            pg.density("exact", 0.0, BOUNDS.to_vec(), 6, None, None)
+                .unwrap(),
+        )
+        .await,
+    );
+    let learned = floats(
+        resolve(
+            pg.density(
+                "learned",
+                0.0,
+                BOUNDS.to_vec(),
+                6,
+                Some("euler".into()),
+                Some(1),
+            )
+            .unwrap(),
+        )
+        .await,
+    );
+    let corner = -(2.5f32 * 2.5 * 2.0) / 2.0 - (2.0 * std::f32::consts::PI).ln();
+    assert!((exact[0] - corner).abs() < 1e-4, "{}", exact[0]);
+    assert!((learned[0] - corner).abs() < 1e-4, "{}", learned[0]);
+    for which in ["score", "exact-score"] {
+        let s = floats(resolve(pg.field(which, 0.5, BOUNDS.to_vec(), 5).unwrap()).await);
+        assert_eq!(s.len(), 50, "{which}");
+        assert!(s.iter().all(|v| v.is_finite()), "{which}");
+    }
+    let x = field(
+        &resolve(
+            pg.sample_sde(40, 10, 1, 1.0, true)
+                .map_err(message)
+                .unwrap(),
+        )
+        .await,
+        "trajectory",
+    );
+    assert_eq!(floats(x).len(), 11 * 80);
+}
+
+#[wasm_bindgen_test]
+async fn density_score_and_sde_requests_fail_clearly_and_leave_the_playground_working() {
+    let pg = cpu("{}").await;
+    let bad = |r: Result<Promise, JsError>| message(r.expect_err("accepted"));
+    assert!(bad(pg.density("guessed", 0.5, BOUNDS.to_vec(), 4, None, None)).contains("guessed"));
+    assert!(bad(pg.density("learned", 1.5, BOUNDS.to_vec(), 4, None, None)).contains("0 ≤ t ≤ 1"));
+    assert!(bad(pg.density("learned", 0.5, vec![0.0, 1.0], 4, None, None)).contains("bounds"));
+    assert!(bad(pg.density(
+        "learned",
+        0.5,
+        BOUNDS.to_vec(),
+        4,
+        Some("leap".into()),
+        None
+    ))
+    .contains("leap"));
+    assert!(bad(pg.density("learned", 0.5, BOUNDS.to_vec(), 4, None, Some(0))).contains("nfe"));
+    assert!(bad(pg.sample_sde(10, 10, 1, -1.0, false)).contains("noise"));
+    assert!(bad(pg.sample_sde(10, 10, 1, f64::NAN, false)).contains("noise"));
+    assert!(bad(pg.sample_sde(10, 0, 1, 1.0, false)).contains("steps"));
+    assert!(bad(pg.sample_sde(0, 10, 1, 1.0, false)).contains("particle"));
+
+    // A source without a closed-form density: every density, score and SDE call says so.
+    let mut moons = cpu(r#"{"source":"moons","dataset":"8gaussians"}"#).await;
+    for error in [
+        bad(moons.density("learned", 0.5, BOUNDS.to_vec(), 4, None, None)),
+        bad(moons.density("exact", 0.5, BOUNDS.to_vec(), 4, None, None)),
+        bad(moons.field("score", 0.5, BOUNDS.to_vec(), 4)),
+        bad(moons.field("exact-score", 0.5, BOUNDS.to_vec(), 4)),
+        bad(moons.sample_sde(10, 10, 1, 1.0, false)),
+    ] {
+        assert!(error.contains("no closed-form density"), "{error}");
+    }
+    // A mixture source has a density but no score from the velocity.
+    let eight = cpu(r#"{"source":"8gaussians"}"#).await;
+    assert!(bad(eight.field("score", 0.5, BOUNDS.to_vec(), 4)).contains("Gaussian source"));
+    let logp = floats(
+        resolve(
+            eight
+                .density("exact", 0.5, BOUNDS.to_vec(), 4, None, None)
+                .unwrap(),
+        )
+        .await,
+    );
+    assert_eq!(logp.len(), 16);
+
+    // Both playgrounds still train and sample.
+    moons.train(3);
+    assert!(resolve(moons.read_loss())
+        .await
+        .as_f64()
+        .unwrap()
+        .is_finite());
+    let x = field(&samples(&pg, 10, false).await, "x");
+    assert_eq!(floats(x).len(), 20);
+}
+
+#[wasm_bindgen_test]
+async fn loss_bins_sum_to_the_loss_and_come_with_the_time_density() {
+    let mut pg = cpu(r#"{"timeSampling":"logit-normal"}"#).await;
+    // Off by default: empty.
+    let off = resolve(pg.read_loss_bins()).await;
+    assert_eq!(floats(field(&off, "sums")).len(), 0);
+    assert!(pg.set_loss_bins(5000).is_err());
+    assert_eq!(pg.loss_bins(), 0);
+    pg.set_loss_bins(20).map_err(message).unwrap();
+    pg.train(10);
+    let mean = resolve(pg.read_loss()).await.as_f64().unwrap();
+    let bins = resolve(pg.read_loss_bins()).await;
+    let sums = floats(field(&bins, "sums"));
+    let counts = field(&bins, "counts")
+        .unchecked_into::<js_sys::Uint32Array>()
+        .to_vec();
+    assert_eq!((sums.len(), counts.len()), (20, 20));
+    assert_eq!(counts.iter().sum::<u32>(), 10 * 128);
+    // Σ over bins of the per-sample losses = steps × batch × mean batch loss.
+    let total: f64 = sums.iter().map(|&v| v as f64).sum();
+    assert!(
+        (total - 1280.0 * mean).abs() < 1e-3 * total,
+        "{total} vs {}",
+        1280.0 * mean
+    );
+    // A new window starts after each read.
+    let again = resolve(pg.read_loss_bins()).await;
+    let counts = field(&again, "counts")
+        .unchecked_into::<js_sys::Uint32Array>()
+        .to_vec();
+    assert_eq!(counts.iter().sum::<u32>(), 0);
+    let pi = pg.time_density(20).map_err(message).unwrap();
+    assert_eq!(pi.len(), 20);
+    // Logit-normal(0, 1) is symmetric about ½ and peaks there.
+    assert!((pi[0] - pi[19]).abs() < 1e-9 && pi[9] > pi[0]);
+    assert!(pg.time_density(0).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn guidance_reflow_straightness_and_the_sweep_have_their_documented_shapes() {
+    let mut pg = cpu(r#"{"dataset":"8gaussians","conditional":true}"#).await;
+    assert_eq!((pg.classes(), pg.data_classes()), (8, 8));
+    pg.train(10);
+    let _ = resolve(pg.read_loss()).await;
+    let out = resolve(
+        pg.sample(40, "euler", 4, 3, false, Some(2), Some(3.0))
+            .map_err(message)
+            .unwrap(),
+    )
+    .await;
+    let classes = field(&out, "classes")
+        .unchecked_into::<js_sys::Uint32Array>()
+        .to_vec();
+    assert_eq!(classes, vec![2; 40]);
+    assert!(pg.sample(10, "euler", 4, 1, false, Some(8), None).is_err());
+    for which in ["learned", "exact"] {
+        let v = resolve(
+            pg.guided_field(which, 0.5, vec![-4.0, 4.0, -4.0, 4.0], 6, 1, 2.0)
+                .map_err(message)
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(v.unchecked_into::<Float32Array>().length(), 72, "{which}");
+    }
+    let labelled = pg.data_labelled(30, 1);
+    assert_eq!(
+        field(&labelled, "labels")
+            .unchecked_into::<js_sys::Uint32Array>()
+            .length(),
+        30
+    );
+
+    let s = resolve(pg.straightness("euler", 8, 64, 2).map_err(message).unwrap())
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(s.is_finite() && s >= 0.0, "straightness {s}");
+    let pairs = resolve(pg.reflow_pairs(64, "rk4", 8, 5).map_err(message).unwrap()).await;
+    let x0 = floats(field(&pairs, "x0"));
+    let x1 = floats(field(&pairs, "x1"));
+    let labels = field(&pairs, "labels")
+        .unchecked_into::<js_sys::Uint32Array>()
+        .to_vec();
+    assert_eq!((x0.len(), x1.len(), labels.len()), (128, 128, 64));
+    assert_eq!(pg.reflows(), 0);
+    pg.start_reflow(x0, x1, Some(labels))
+        .map_err(message)
+        .unwrap();
+    assert_eq!(pg.reflows(), 1);
+    pg.train(5);
+    assert!(resolve(pg.read_loss()).await.as_f64().unwrap().is_finite());
+
+    let mut plain = cpu("{}").await;
+    let first = resolve(
+        plain
+            .sweep_point(0, 64, 1, Some(1.0))
+            .map_err(message)
+            .unwrap(),
+    )
+    .await;
+    let count = field(&first, "count").as_f64().unwrap() as u32;
+    assert!(field(&first, "w2").as_f64().unwrap() > 0.0);
+    let last = resolve(
+        plain
+            .sweep_point(count - 1, 64, 1, Some(1.0))
+            .map_err(message)
+            .unwrap(),
+    )
+    .await;
+    assert!(field(&last, "solver")
+        .as_string()
+        .unwrap()
+        .starts_with("sde"));
+    assert!(resolve(plain.sweep_point(count, 64, 1, Some(1.0)).unwrap())
+        .await
+        .is_null());
 }

@@ -108,3 +108,94 @@ fn non_finite_weights_are_refused() {
     let err = weights::from_bytes(&bytes, &Device::flex()).unwrap_err();
     assert!(matches!(err, WeightsError::NonFinite(_)), "{err}");
 }
+
+/// The config JSON of a weights file and the bytes after it.
+fn split_file(bytes: &[u8]) -> (serde_json::Value, Vec<u8>) {
+    let n = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    (
+        serde_json::from_slice(&bytes[12..12 + n]).unwrap(),
+        bytes[12 + n..].to_vec(),
+    )
+}
+
+fn join_file(config: &serde_json::Value, record: &[u8]) -> Vec<u8> {
+    let json = serde_json::to_vec(config).unwrap();
+    let mut out = b"FLOWPG\0\x01".to_vec();
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(&json);
+    out.extend_from_slice(record);
+    out
+}
+
+#[test]
+fn files_from_before_conditioning_still_load_as_plain_flows() {
+    // The format before class, shortcut and reflow settings: the same record, a config without
+    // those keys (as the writer of that time produced it).
+    let flow = trained_flow();
+    let (mut config, record) = split_file(&weights::to_bytes(&flow).unwrap());
+    for key in ["conditioning", "shortcut"] {
+        assert!(config["model"]
+            .as_object_mut()
+            .unwrap()
+            .remove(key)
+            .is_some());
+    }
+    for key in ["label_dropout", "reflows"] {
+        assert!(config.get(key).is_none(), "{config}");
+    }
+    let old = join_file(&config, &record);
+    let loaded = weights::from_bytes(&old, &Device::flex()).unwrap();
+    assert_eq!(loaded.config.model.conditioning, None);
+    assert_eq!(loaded.config.model.shortcut, None);
+    assert_eq!(loaded.config.label_dropout, None);
+    assert_eq!(loaded.config.reflows, 0);
+    assert_eq!(loaded.config, flow.config);
+    assert_eq!(draw(&loaded), draw(&flow));
+    // A conditional config over plain weights lacks the class table: a mismatch.
+    config["model"]["conditioning"] = serde_json::json!({"classes": 8, "embedding": 16});
+    let err = weights::from_bytes(&join_file(&config, &record), &Device::flex()).unwrap_err();
+    assert!(matches!(err, WeightsError::Mismatch(_)), "{err}");
+}
+
+#[test]
+fn conditional_shortcut_flows_round_trip_with_their_settings() {
+    use flow_playground::guidance::GuidedFlow;
+    use flow_playground::model::{ClassConditioning, Shortcut};
+    let device = Device::flex();
+    let model = VelocityMlpConfig::new()
+        .with_width(16)
+        .with_conditioning(Some(ClassConditioning::new(8)))
+        .with_shortcut(Some(Shortcut { levels: 5 }));
+    let mut trainer = Trainer::new(
+        TrainConfig::new(model).with_label_dropout(0.2),
+        Dataset::Gaussian.into(),
+        Dataset::EightGaussians.into(),
+        &device,
+    )
+    .unwrap();
+    for _ in 0..20 {
+        trainer.step();
+    }
+    let flow = trainer.flow();
+    assert_eq!(flow.config.label_dropout, Some(0.2));
+    let loaded = weights::from_bytes(&weights::to_bytes(&flow).unwrap(), &device).unwrap();
+    assert_eq!(loaded.config, flow.config);
+    let classes: Vec<u32> = (0..64).map(|i| i % 8).collect();
+    let x0 = Dataset::Gaussian.sample(64, &mut Rng::new(2));
+    let run = |f: &Flow| {
+        let field = GuidedFlow::new(f, &classes, 2.5, &device)
+            .unwrap()
+            .stepped(2);
+        let x = flow_playground::solver::integrate(
+            &field,
+            Solver::Euler,
+            flow_playground::flow::to_tensor(&x0, &device),
+            &SolveOptions::forward(2),
+        )
+        .x;
+        to_host(x).into_iter().map(f32::to_bits).collect::<Vec<_>>()
+    };
+    assert_eq!(run(&loaded), run(&flow));
+    // An out-of-range class is an error, not a panic.
+    assert!(GuidedFlow::new(&flow, &[8], 1.0, &device).is_err());
+}

@@ -8,10 +8,11 @@
 
 /** Requests, page → worker. */
 export const Request = Object.freeze({
-  /** {backend: 'auto'|'webgpu'|'cpu', config, points?: Float32Array} → reply {backend, adapter, note}.
+  /** {backend: 'auto'|'webgpu'|'cpu', config, points?: Float32Array, labels?: Uint32Array} →
+   * reply {backend, adapter, note}.
    * The worker's first INIT picks its backend; later figures share it. */
   INIT: 'init',
-  /** {config, points?} → reply {} ; starts a fresh run */
+  /** {config, points?, labels?} → reply {} ; starts a fresh run */
   CONFIGURE: 'configure',
   /** {until: number, sample: SampleSpec} → reply {} at once, then progress/samples/stopped */
   TRAIN: 'train',
@@ -19,14 +20,38 @@ export const Request = Object.freeze({
   PAUSE: 'pause',
   /** SampleSpec → reply {x, trajectory, times, nfe, step} */
   SAMPLE: 'sample',
-  /** {which: 'learned'|'exact', t, bounds: [x0, x1, y0, y1], grid} → reply {v: Float32Array} */
+  /** {which: 'learned'|'exact'|'score'|'exact-score', t, bounds: [x0, x1, y0, y1], grid} →
+   * reply {v: Float32Array [grid², 2], t, which}; the scores need a Gaussian (mixture) source */
   FIELD: 'field',
+  /** {which: 'learned'|'exact', t, bounds, grid, solver?: string, nfe?: number} →
+   * reply {logp: Float32Array [grid²], t, which}: log p_t on the FIELD lattice; an error where
+   * the source has no closed-form density */
+  DENSITY: 'density',
+  /** {bins: number} → reply {}: sum the training loss by time into `bins` bins (0: off) */
+  LOSS_BINS: 'lossBins',
+  /** {} → reply {sums: Float32Array [bins], counts: Uint32Array [bins], pi: Float64Array [bins]}:
+   * the loss summed per time bin since the previous read, and the time density π(t) at the bin
+   * centres */
+  READ_LOSS_BINS: 'readLossBins',
   /** {n, seed} → reply {xy: Float32Array [n, 2]} */
   DATA: 'data',
   /** {x, y, t, k} → reply {supported, note, w [k], x0 [k, 2], x1 [k, 2], curves [k, S, 2],
    * samplesPerCurve: S, u [k, 2], exact [2], learned [2], mass, t}: the conditional paths through
    * the point (x, y) at time t, the k heaviest, and their posterior average (src/average.rs) */
   AVERAGE: 'average',
+  /** {n, seed} → reply {xy: Float32Array [n, 2], labels: Uint32Array [n]}: data with classes */
+  DATA_LABELLED: 'dataLabelled',
+  /** {which: 'learned'|'exact', t, bounds, grid, class, guidance} → reply {v: Float32Array
+   * [grid², 2]}: the guided field v_∅ + w·(v_c − v_∅) towards one class */
+  GUIDED_FIELD: 'guidedField',
+  /** {solver, nfe, n, seed} → reply {straightness}: S = E∫‖(X₁ − X₀) − v(X_t, t)‖² dt */
+  STRAIGHTNESS: 'straightness',
+  /** {n, solver, nfe, seed} → reply {reflows, step}: trains on from here on the pairs
+   * (x₀, ODE(x₀)) of the current flow (a rectified flow) */
+  REFLOW: 'reflow',
+  /** {index, n, seed, noise?} → reply {point: {solver, nfe, w2, w2Floor, completed, count} |
+   * null}: one point of the cost-vs-steps sweep (null past its end) */
+  SWEEP_POINT: 'sweepPoint',
   /** {n} → reply {xy: Float32Array [n, 4]}: coupled (x₀, x₁) pairs */
   PAIRS: 'pairs',
   /** {} → reply {bytes: Uint8Array} */
@@ -58,7 +83,12 @@ export const Event = Object.freeze({
 });
 
 /**
- * @typedef {{n: number, solver: string, nfe: number, seed: number, record: boolean}} SampleSpec
+ * @typedef {{n: number, solver: string, nfe: number, seed: number, record: boolean,
+ *   sampler?: 'ode'|'sde', noise?: number, class?: number, guidance?: number}} SampleSpec
+ * With sampler 'sde' the particles follow the SDE of the same marginals (noise scale `noise`,
+ * default 1) in `nfe` Euler–Maruyama steps; `solver` is then unused. For a conditional model,
+ * `class` (−1, the default: each particle's class drawn like the data's) and `guidance` (the
+ * scale w, default 1); the reply then carries `classes: Uint32Array [n]`.
  */
 
 /** Buffers of a message that can be transferred instead of copied. */

@@ -6,8 +6,9 @@ import { ARTIFACTS, ROOT, serve, launch, closeContexts } from './harness.mjs';
 import { scenarios as page } from './scenarios.mjs';
 import { embedScenarios } from './embed.mjs';
 import { visualScenarios } from './visual.mjs';
+import { densityScenarios } from './density.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...visualScenarios };
+const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));

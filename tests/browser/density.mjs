@@ -1,0 +1,153 @@
+// The worker's density, score, SDE and loss-bin requests against the real wasm (CPU backend),
+// and a picture of the learned density beside the exact one.
+
+import path from 'node:path';
+import { ARTIFACTS, open, check } from './harness.mjs';
+
+const CONFIG = {
+  dataset: '8gaussians', source: 'gaussian', path: 'linear', param: 'velocity',
+  coupling: 'independent', timeSampling: 'uniform', width: 64, depth: 3, activation: 'silu',
+  timeEmbedding: 16, lr: 0.003, batch: 256, warmup: 0, ema: 0, clip: 0, seed: 1,
+};
+
+export const densityScenarios = {
+  async 'worker density, score, SDE and loss-bin requests, and the learned density beside the exact one'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=200&steps=10`);
+    const result = await page.evaluate(async (config) => {
+      const { WorkerClient, Request, Event } = await import('./client.js');
+      const client = new WorkerClient('cpu');
+      const figure = 'density-test';
+      let stopped;
+      const done = new Promise((resolve) => { stopped = resolve; });
+      client.attach(figure, { onEvent: (m) => { if (m.type === Event.STOPPED) stopped(m); }, onFatal: () => {} });
+      await client.request(Request.INIT, { figure, backend: 'cpu', config: JSON.stringify(config) });
+      await client.request(Request.LOSS_BINS, { figure, bins: 20 });
+      const steps = 1500;
+      await client.request(Request.TRAIN, { figure, until: steps });
+      const stop = await done;
+      const bins = await client.request(Request.READ_LOSS_BINS, { figure });
+      const bounds = [-8, 8, -8, 8];
+      const grid = 64;
+      const learned = await client.request(Request.DENSITY, { figure, which: 'learned', t: 0.9, bounds, grid, solver: 'rk4', nfe: 40 });
+      const exact = await client.request(Request.DENSITY, { figure, which: 'exact', t: 0.9, bounds, grid });
+      const half = await client.request(Request.DENSITY, { figure, which: 'learned', t: 0.5, bounds, grid });
+      const halfExact = await client.request(Request.DENSITY, { figure, which: 'exact', t: 0.5, bounds, grid });
+      const score = await client.request(Request.FIELD, { figure, which: 'score', t: 0.5, bounds, grid: 8 });
+      const sde = await client.request(Request.SAMPLE, { figure, n: 500, solver: 'rk4', nfe: 100, seed: 3, record: false, sampler: 'sde', noise: 1 });
+      const errorsSeen = [];
+      for (const request of [
+        [Request.DENSITY, { figure, which: 'nope', t: 1, bounds, grid }],
+        [Request.SAMPLE, { figure, n: 10, solver: 'rk4', nfe: 10, seed: 1, record: false, sampler: 'sde', noise: -1 }],
+        [Request.LOSS_BINS, { figure, bins: 100000 }],
+      ]) {
+        try { await client.request(...request); errorsSeen.push(null); } catch (e) { errorsSeen.push(e.message); }
+      }
+      await client.request(Request.INIT, { figure: 'moons-source', backend: 'cpu', config: JSON.stringify({ ...config, source: 'moons' }) });
+      try {
+        await client.request(Request.DENSITY, { figure: 'moons-source', which: 'learned', t: 1, bounds, grid: 8 });
+        errorsSeen.push(null);
+      } catch (e) { errorsSeen.push(e.message); }
+      // Still answering after the errors.
+      const after = await client.request(Request.DENSITY, { figure, which: 'exact', t: 1, bounds, grid: 4 });
+
+      // Draw exp(log p) of each on a canvas: learned | exact at t = ½ (top) and t = 0.9 (bottom).
+      const canvas = document.createElement('canvas');
+      const cell = 4;
+      canvas.width = 2 * grid * cell + 8;
+      canvas.height = 2 * grid * cell + 8;
+      canvas.style.cssText = 'position:fixed;left:0;top:0;z-index:99999;background:#fff';
+      document.body.appendChild(canvas);
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      const draw = (logp, ox, oy) => {
+        const max = Math.max(...logp);
+        for (let j = 0; j < grid; j += 1) {
+          for (let i = 0; i < grid; i += 1) {
+            const v = Math.exp(logp[j * grid + i] - max);
+            const shade = Math.round(255 * (1 - v));
+            ctx.fillStyle = `rgb(${shade},${shade},255)`;
+            // Row j runs from ymin upward: draw it from the bottom.
+            ctx.fillRect(ox + i * cell, oy + (grid - 1 - j) * cell, cell, cell);
+          }
+        }
+      };
+      draw(half.logp, 0, 0);
+      draw(halfExact.logp, grid * cell + 8, 0);
+      draw(learned.logp, 0, grid * cell + 8);
+      draw(exact.logp, grid * cell + 8, grid * cell + 8);
+
+      // The learned density integrates to ≈ 1 over the lattice (cell area (16/64)²).
+      const area = (16 / grid) ** 2;
+      const integral = (logp) => logp.reduce((s, l) => s + Math.exp(l) * area, 0);
+      const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+      return {
+        stop: stop.reason,
+        binCount: bins.sums.length,
+        counted: sum(Array.from(bins.counts)),
+        piLength: bins.pi.length,
+        lengths: [learned.logp.length, exact.logp.length, score.v.length, sde.x.length, after.logp.length],
+        finite: [learned.logp, exact.logp, score.v, sde.x].every((a) => Array.from(a).every(Number.isFinite)),
+        integrals: [integral(learned.logp), integral(exact.logp), integral(half.logp), integral(halfExact.logp)],
+        errorsSeen,
+        steps,
+      };
+    }, CONFIG);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'density-learned-vs-exact.png'), clip: { x: 0, y: 0, width: 520, height: 520 } });
+    check(result.stop === 'done', `training stopped: ${result.stop}`);
+    check(result.binCount === 20 && result.piLength === 20, `bins ${result.binCount}, π ${result.piLength}`);
+    // Every step's batch (256) counted once, in the bins read after training.
+    check(result.counted === result.steps * 256, `binned samples ${result.counted}`);
+    check(JSON.stringify(result.lengths) === JSON.stringify([4096, 4096, 128, 1000, 16]), `lengths ${result.lengths}`);
+    check(result.finite, 'non-finite values');
+    const [learned, exact, half, halfExact] = result.integrals;
+    // 8gaussians sits inside [−8, 8]²: both densities hold nearly all their mass on the lattice.
+    for (const [name, v] of [['learned t=0.9', learned], ['exact t=0.9', exact], ['learned t=½', half], ['exact t=½', halfExact]]) {
+      check(Math.abs(v - 1) < 0.05, `${name}: ∫p on the lattice = ${v}`);
+    }
+    const [badWhich, badNoise, badBins, noDensity] = result.errorsSeen;
+    check(badWhich && badWhich.includes('nope'), `bad density kind: ${badWhich}`);
+    check(badNoise && badNoise.includes('noise'), `bad noise: ${badNoise}`);
+    check(badBins && badBins.includes('loss bins'), `bad bins: ${badBins}`);
+    check(noDensity && noDensity.includes('no closed-form density'), `moons source: ${noDensity}`);
+    check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    return `∫p on [−8, 8]²: learned ${learned.toFixed(3)}, exact ${exact.toFixed(3)} (t = 0.9), ${half.toFixed(3)}, ${halfExact.toFixed(3)} (t = ½); ${result.counted} samples binned`;
+  },
+
+  async 'the learned density and score on WebGPU equal the CPU\'s for the same weights'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=100&steps=10`);
+    const result = await page.evaluate(async (config) => {
+      const { WorkerClient, Request } = await import('./client.js');
+      const out = {};
+      const bounds = [-4, 4, -4, 4];
+      for (const backend of ['webgpu', 'cpu']) {
+        const client = new WorkerClient(backend);
+        for (const activation of ['gelu', 'relu', 'tanh']) {
+          const figure = `${backend}-${activation}`;
+          // Untrained: the weights come from the seed on the host, the same on both backends.
+          const reply = await client.request(Request.INIT, { figure, backend, config: JSON.stringify({ ...config, activation, param: 'noise', path: 'cosine' }) });
+          const density = await client.request(Request.DENSITY, { figure, which: 'learned', t: 0.6, bounds, grid: 8, solver: 'rk4', nfe: 8 });
+          const score = await client.request(Request.FIELD, { figure, which: 'score', t: 0.6, bounds, grid: 8 });
+          out[figure] = { backend: reply.backend, logp: Array.from(density.logp), score: Array.from(score.v) };
+        }
+      }
+      return out;
+    }, CONFIG);
+    let worst = 0;
+    for (const activation of ['gelu', 'relu', 'tanh']) {
+      const gpu = result[`webgpu-${activation}`];
+      const cpu = result[`cpu-${activation}`];
+      check(gpu.backend === 'webgpu', `backend ${gpu.backend}`);
+      for (const key of ['logp', 'score']) {
+        check(gpu[key].length === cpu[key].length, `${activation} ${key} lengths`);
+        gpu[key].forEach((v, i) => {
+          const err = Math.abs(v - cpu[key][i]) / (1 + Math.abs(cpu[key][i]));
+          worst = Math.max(worst, err);
+          check(err < 1e-3, `${activation} ${key}[${i}]: WebGPU ${v} vs CPU ${cpu[key][i]}`);
+        });
+      }
+    }
+    check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    return `worst relative WebGPU/CPU difference ${worst.toExponential(1)}`;
+  },
+};
