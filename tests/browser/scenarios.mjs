@@ -107,11 +107,12 @@ export const scenarios = {
   },
 
   async 'a malformed hash shows messages and falls back to defaults'(browser, origin) {
-    const { page, errors } = await open(browser, `${origin}/#backend=cpu&dataset=moon&lr=abc&width=99999&bogus=1&layers=data,nope&particles=300&steps=20&%E0%A4%A=1`);
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&dataset=moon&lr=abc&width=99999&bogus=1&layers=data,nope&particles=300&steps=20&spread=9&layout=grid&point=1,x&%E0%A4%A=1`);
     const s = await firstSamples(page);
     check(s.state.dataset === 'moons' && s.state.width === 64 && s.state.lr === 0.002, `state ${JSON.stringify(s.state)}`);
+    check(s.state.spread === null && s.state.layout === 'single' && s.state.point.join() === '0.5,0.5', `state ${JSON.stringify(s.state)}`);
     const shown = await page.$$eval('#messages .message', (items) => items.map((i) => i.textContent));
-    for (const needle of ['moon', 'abc', '99999', 'bogus', 'nope', 'URL encoding']) {
+    for (const needle of ['moon', 'abc', '99999', 'bogus', 'nope', 'URL encoding', 'spread: 9', "'grid'", "'1,x'"]) {
       check(shown.some((m) => m.includes(needle)), `no message about '${needle}': ${shown.join(' | ')}`);
     }
     // The page still trains.
@@ -304,5 +305,36 @@ export const scenarios = {
     noErrors(errors);
     noErrors(ot.errors);
     return `(0.5, 0.5) at t = 0.5: exact (${a.exact.map((v) => v.toFixed(2))}) vs learned (${a.learned.map((v) => v.toFixed(2))}), ${a.angle.toFixed(1)}° apart, ${a.k} pairs carry ${Math.round(100 * a.mass)}%; at (1, 0.5): ${b.angle.toFixed(1)}°`;
+  },
+
+  // Snapshots: five panels in one wide canvas, no clock; `spread` retrains on sharper data.
+  async 'snapshots lay the same particles at five times; a spread change restarts on that data'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&layout=snapshots&layers=data,particles&particles=500`);
+    const s = await waitFor(page, (x) => x.settled, 'the snapshots to be drawn');
+    check(s.model === 'moons.fpw', `model ${s.model}`);
+    const box = await page.evaluate(() => { const c = document.getElementById('canvas'); return { w: c.width, h: c.height, timebar: document.querySelector('.timebar').hidden }; });
+    check(box.w / box.h > 4 && box.w / box.h < 5, `canvas ${box.w}×${box.h}`);
+    check(box.timebar, 'the time bar shows in snapshots');
+    // Coloured particles in the first (t = 0) and the last (t = 1) panel.
+    const lit = await page.evaluate(() => {
+      const c = document.getElementById('canvas');
+      const ctx = c.getContext('2d', { willReadFrequently: true });
+      const size = Math.floor((c.width - 4 * Math.max(4, Math.round(c.width * 0.012))) / 5);
+      const step = size + Math.max(4, Math.round(c.width * 0.012));
+      return [0, 4].map((i) => {
+        const { data } = ctx.getImageData(i * step, 0, size, size);
+        let saturated = 0;
+        for (let k = 0; k < data.length; k += 4) if (data[k + 3] > 200 && Math.max(data[k], data[k + 1], data[k + 2]) - Math.min(data[k], data[k + 1], data[k + 2]) > 60) saturated += 1;
+        return saturated;
+      });
+    });
+    check(lit.every((n) => n > 200), `coloured particle pixels per panel: ${lit}`);
+    // A spread of the data: no shipped model for it, so a fresh run on the sharper moons.
+    await page.fill('#control-spread', '0.05');
+    await page.dispatchEvent('#control-spread', 'change');
+    const sharp = await waitFor(page, (x) => x.state.spread === 0.05 && x.stats && x.step === 0, 'the restart at spread 0.05');
+    check(sharp.model === null && (await page.evaluate(() => window.location.hash)).includes('spread=0.05'), `model ${sharp.model}`);
+    noErrors(errors);
+    return `canvas ${box.w}×${box.h}, coloured pixels at t = 0 / 1: ${lit.join(' / ')}`;
   },
 };
