@@ -95,8 +95,12 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         input.dataset.last = show(s[name]);
       }
     }
-    // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers.
-    if (inputs.tol) inputs.tol.closest('.row').hidden = s.solver !== 'dopri5';
-    if (inputs.nfe) inputs.nfe.closest('.row').hidden = s.solver === 'dopri5';
+    // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers and the SDE, the
+    // solver and the noise to the ODE and the SDE respectively.
+    const sde = s.sampler === 'sde';
+    if (inputs.tol) inputs.tol.closest('.row').hidden = sde || s.solver !== 'dopri5';
+    if (inputs.nfe) inputs.nfe.closest('.row').hidden = !sde && s.solver === 'dopri5';
+    if (inputs.solver) inputs.solver.closest('.row').hidden = sde;
+    if (inputs.noise) inputs.noise.closest('.row').hidden = !sde;
   };
 }

@@ -10,7 +10,7 @@ import { Scene } from './scene.js';
 import { FigureUi } from './figure-ui.js';
 import { bindInput } from './input.js';
 
-const RESAMPLES = ['solver', 'nfe', 'tol', 'particles'];
+const RESAMPLES = ['solver', 'nfe', 'tol', 'particles', 'sampler', 'noise'];
 /** Seconds from t = 0 to t = 1, and the pause at t = 1 before the loop starts again. */
 const DURATION = 2.5;
 const HOLD = 0.8;
@@ -151,7 +151,7 @@ export class Figure extends Run {
       else if ((anim.hold += dt) > HOLD) Object.assign(anim, { t: 0, hold: 0 });
       this.dirty = true;
     }
-    if (this.ready) this.scene.refresh(this.state, anim.t);
+    if (this.ready) this.scene.refresh(this.state, anim.t, { training: this.training, weights: this.weights });
     if (this.dirty || this.scene.dirty) {
       Object.assign(this, { dirty: false, drawn: this.drawn + 1 });
       this.scene.dirty = false;
@@ -176,6 +176,8 @@ export class Figure extends Run {
       losses: [...this.losses], stepsPerSec: this.stepsPerSec, stats: this.stats, visible: this.visible,
       model: this.model ? this.model.file : null, t: this.anim.t, renderer: this.scene.report.renderer,
       average: this.scene.report.average, cost: this.scene.report.cost, settled,
+      notes: [...this.scene.report.notes], densities: this.scene.report.densities,
+      sampler: this.samples ? this.samples.sampler : null,
       messages: [...this.messages], state: { ...this.state },
     };
   }

@@ -6,6 +6,8 @@ import { Request } from './client.js';
 import { buildControls } from './controls.js';
 import { Figure } from './figure.js';
 import * as exports from './exports.js';
+import { bindLossByTime } from './loss-by-time.js';
+import { bindNll } from './nll.js';
 
 const $ = (id) => document.getElementById(id);
 const messages = $('messages');
@@ -40,6 +42,8 @@ function notify(text, { kind = 'warn', action = null } = {}) {
 const parsed = parseHash(window.location.hash);
 const urlErrors = parsed.errors.map((e) => `URL: ${e}`);
 let figure = null;
+let lossByTime = null;
+let nll = null;
 
 function syncUrl() {
   const hash = toHash(figure.state);
@@ -55,8 +59,11 @@ const updateControls = buildControls($('controls'), parsed.state, {
 
 function createFigure(state) {
   if (figure) figure.dispose();
+  if (lossByTime) lossByTime.dispose();
   figure = new Figure(state, elements, notify);
   figure.addEventListener('statechange', () => { syncUrl(); updateControls(figure.state); });
+  lossByTime = bindLossByTime(figure, $('loss-by-t'));
+  nll = bindNll(figure, $('nll'));
   for (const text of urlErrors.splice(0)) figure.say(text);
   updateControls(state);
   showParts(state);
@@ -130,4 +137,15 @@ window.flowPlayground = {
   exportWeights: () => figure.exportWeights(),
   importWeights: (bytes) => figure.importWeights(bytes),
   loseDevice: () => figure.client.request(Request.LOSE_DEVICE),
+  lossByTime: () => ({ means: lossByTime.means(), total: lossByTime.total, pi: lossByTime.pi }),
+  nll: () => nll.latest(),
+  /** The first `k` particles' recorded paths: {times, states, n, xy: [states, k, 2]}. */
+  paths: (k) => {
+    const s = figure.samples;
+    if (!s || !s.trajectory) return null;
+    const m = Math.min(k, s.n);
+    const xy = [];
+    for (let st = 0; st < s.states; st += 1) for (let p = 0; p < m; p += 1) xy.push(s.trajectory[2 * (st * s.n + p)], s.trajectory[2 * (st * s.n + p) + 1]);
+    return { times: Array.from(s.times), states: s.states, n: m, sampler: s.sampler, xy };
+  },
 };

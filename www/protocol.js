@@ -18,7 +18,7 @@ export const Request = Object.freeze({
   TRAIN: 'train',
   /** {} → reply {step}; stops training after the current chunk */
   PAUSE: 'pause',
-  /** SampleSpec → reply {x, trajectory, times, nfe, step} */
+  /** SampleSpec → reply {x, trajectory, times, nfe, step, sampler: 'ode'|'sde'} */
   SAMPLE: 'sample',
   /** {which: 'learned'|'exact'|'score'|'exact-score', t, bounds: [x0, x1, y0, y1], grid} →
    * reply {v: Float32Array [grid², 2], t, which}; the scores need a Gaussian (mixture) source */

@@ -23,6 +23,10 @@ export class Run extends EventTarget {
       id: `figure-${runCount}`, state, notify, ready: false, backend: null, adapter: null, training: false,
       resumeWhenVisible: false, visible: true, step: 0, until: 0, steps: [], losses: [], stepsPerSec: 0,
       data: null, samples: null, pairs: null, snapshot: null, userPoints: null, stats: null, model: null, messages: [],
+      // The weights' version: it moves whenever they may have changed (inputs drawn from them are stale).
+      weights: 0,
+      // Why the SDE sampler cannot run for this model (the worker's message), once it failed.
+      sdeNote: null,
     });
     this.client = sharedClient(state.backend);
     this.client.attach(this.id, { onEvent: (m) => this.onEvent(m), onFatal: (f) => this.onFatal(f) });
@@ -43,12 +47,13 @@ export class Run extends EventTarget {
       if (error.fatal) return; // onFatal restarts
       throw error;
     }
-    Object.assign(this, { backend: reply.backend, adapter: reply.adapter });
+    Object.assign(this, { backend: reply.backend, adapter: reply.adapter, weights: this.weights + 1 });
     if (reply.note) this.say(reply.note);
     this.changed('badge', reply.backend === 'webgpu' ? `WebGPU · ${reply.adapter}` : 'CPU (wasm)', reply.backend);
     if (this.snapshot) {
       try {
         this.step = (await this.request(Request.IMPORT, { bytes: this.snapshot.slice() })).step;
+        this.weights += 1;
         this.say(`Restored the weights from step ${this.step} on the ${this.backend === 'cpu' ? 'CPU' : 'GPU'}.`, { kind: 'info' });
       } catch (error) {
         this.say(`Could not restore the weights: ${error.message}`);
@@ -71,6 +76,7 @@ export class Run extends EventTarget {
     try {
       this.step = (await this.request(Request.IMPORT, { bytes: await shippedBytes(match) })).step;
       this.model = match;
+      this.weights += 1;
     } catch (error) {
       this.say(`The shipped model ${match.file} could not be loaded (${error.message}); starting untrained.`);
     }
@@ -85,7 +91,7 @@ export class Run extends EventTarget {
 
   onEvent(message) {
     if (message.type === Event.PROGRESS) {
-      Object.assign(this, { step: message.step, stepsPerSec: message.stepsPerSec });
+      Object.assign(this, { step: message.step, stepsPerSec: message.stepsPerSec, weights: this.weights + 1 });
       this.steps.push(message.step);
       this.losses.push(message.loss);
       this.changed('progress');
@@ -125,7 +131,10 @@ export class Run extends EventTarget {
 
   sampleSpec() {
     const s = this.state;
-    return { n: s.particles, solver: solverSpec(s), nfe: s.nfe, seed: s.seed + 101, record: true };
+    const spec = { n: s.particles, solver: solverSpec(s), nfe: s.nfe, seed: s.seed + 101, record: true };
+    // The SDE where the model allows it (else the ODE, and the note says why).
+    if (s.sampler === 'sde' && !this.sdeNote) Object.assign(spec, { sampler: 'sde', noise: s.noise });
+    return spec;
   }
 
   /** Fetches the data, the coupled pairs and fresh samples for the current weights. */
@@ -140,10 +149,19 @@ export class Run extends EventTarget {
 
   /** Draws fresh particles from the current weights. */
   async resample() {
+    const spec = this.sampleSpec();
     try {
-      this.setSamples(await this.request(Request.SAMPLE, this.sampleSpec()));
+      this.setSamples(await this.request(Request.SAMPLE, spec));
     } catch (error) {
-      if (!error.fatal) this.say(error.message, { kind: 'error' });
+      if (error.fatal) return;
+      if (spec.sampler === 'sde') {
+        // No SDE for this model: say why once and show the ODE's particles.
+        this.sdeNote = error.message;
+        this.say(`The SDE sampler is not available here (${error.message}); the particles follow the ODE.`);
+        await this.resample();
+        return;
+      }
+      this.say(error.message, { kind: 'error' });
     }
   }
 
@@ -152,7 +170,7 @@ export class Run extends EventTarget {
     const states = message.trajectory ? message.trajectory.length / (2 * n) : 0;
     // Colours from where each particle starts (trajectory state 0), computed once per sample.
     const colors = states ? particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme) : null;
-    this.samples = { ...message, n, states, colors };
+    this.samples = { ...message, n, states, colors, sampler: message.sampler || 'ode' };
     if (this.data) {
       this.stats = { samples: meanStd(message.x), data: meanStd(this.data), slicedW2: slicedW2(message.x, this.data), nfe: message.nfe, step: message.step, n };
     }
@@ -218,9 +236,10 @@ export class Run extends EventTarget {
   }
 
   clearRun() {
-    Object.assign(this, { training: false, step: 0, until: 0, steps: [], losses: [], snapshot: null });
+    Object.assign(this, { training: false, step: 0, until: 0, steps: [], losses: [], snapshot: null, weights: this.weights + 1, sdeNote: null });
     this.changed('buttons');
     this.changed('progress');
+    this.emit('cleared', {});
   }
 
   /** Loads a weights file; the file's network, path and datasets replace the current ones. */

@@ -1,7 +1,8 @@
 // What a figure draws: its active layers (layers/index.js) over one view at the animation's
 // time, or over small multiples at fixed times (`layout=snapshots`), and the time-dependent
 // inputs those layers need (fields, the average at the picked point), fetched from the worker
-// when t, the point or the weights change and cached while they stay valid.
+// when t, the point or the weights change and cached while they stay valid. Densities are
+// keyframes refreshed on a budget as the weights change (density.js).
 
 import { activeLayers, needsOf, LAYERS } from './layers/index.js';
 import { THEMES } from './layers/theme.js';
@@ -9,6 +10,9 @@ import { AVERAGE_K } from './layers/average.js';
 import { wheelColor } from './layers/colorwheel.js';
 import { Request } from './client.js';
 import { View, stateIndex } from './render.js';
+import { trainConfig } from './state.js';
+import { DensitySeries, KEYFRAMES, EXACT_T_MAX, densityNfe, finiteMax } from './density.js';
+import { scaleFor, drawColorBar } from './layers/heatmap.js';
 
 export const BOUNDS = [-6.5, 6.5, -6.5, 6.5];
 /** Small multiples are small: they show the middle of the view, where the toy data lives. */
@@ -28,6 +32,17 @@ export function inputTime(t) {
 export function fieldGrid(size) {
   return Math.max(9, Math.min(19, Math.round(size / 30)));
 }
+
+/** The density lattice: DENSITY_GRID cells a side (smoothed when drawn), fewer in small panels. */
+export const DENSITY_GRID = 48;
+export function densityGrid(size) {
+  return Math.max(16, Math.min(DENSITY_GRID, Math.round(size / 4)));
+}
+
+/** The density layers and the worker's name for each. */
+const DENSITIES = { density: 'learned', 'exact-density': 'exact' };
+/** The score layers: the FIELD request's `which` for each. */
+const SCORES = ['score', 'exact-score'];
 
 /**
  * The canvas layout for a figure `width` pixels wide: one square view, or SNAPSHOT_TIMES
@@ -55,9 +70,11 @@ export class Scene {
     this.generation = 0;
     this.own = Object.fromEntries(LAYERS.filter((l) => l.create).map((l) => [l.name, l.create()]));
     this.layout = layoutFor('single', 100);
-    this.report = { renderer: null, average: null, cost: 0 };
+    this.report = { renderer: null, average: null, cost: 0, notes: [], densities: {} };
     this.legend = null;
     this.missing = 0;
+    this.series = Object.fromEntries(Object.entries(DENSITIES).map(([name, which]) => [name, new DensitySeries(which)]));
+    this.buffers = {};
   }
 
   /** The weights changed: every cached input is stale (the last ones stay on screen until replaced). */
@@ -82,6 +99,18 @@ export class Scene {
           wrap: (reply) => ({ v: reply.v, grid, bounds, t: at }),
         });
       }
+      for (const kind of SCORES) {
+        if (!needs.has(kind)) continue;
+        const config = trainConfig(state);
+        // A score the source does not allow is asked for once per model, not once per t.
+        if (this.latest[kind] && this.latest[kind].note && this.latest[kind].config === config) continue;
+        out.push({
+          key: `${kind}:${grid}:${bounds}:${at}`, kind, type: Request.FIELD,
+          payload: { which: kind, t: at, bounds, grid },
+          wrap: (reply) => ({ v: reply.v, grid, bounds, t: at }),
+          unsupported: (message) => ({ note: `The ${kind === 'score' ? 'learned' : 'exact'} score is not available here: ${message}.`, config }),
+        });
+      }
       if (needs.has('average')) {
         const [x, y] = state.point;
         out.push({
@@ -93,11 +122,44 @@ export class Scene {
     return out;
   }
 
-  /** Fetches the first missing input (one request at a time). */
-  refresh(state, t) {
+  /**
+   * Points each active density series at its lattice and keyframe times: the view's keyframes,
+   * or the panels' own times in snapshots. Returns the active series.
+   */
+  densitySeries(state) {
+    const active = [];
+    const panel = this.layout.panels[0];
+    const grid = densityGrid(panel.size);
+    const snapshots = this.layout.panels.length > 1;
+    for (const [name, which] of Object.entries(DENSITIES)) {
+      if (!state.layers.includes(name)) continue;
+      const series = this.series[name];
+      const limit = which === 'exact' ? EXACT_T_MAX : 1;
+      const times = [...new Set((snapshots ? this.layout.panels.map((p) => p.t) : KEYFRAMES).map((t) => Math.min(limit, t)))];
+      series.configure(`${trainConfig(state)}|${grid}|${panel.bounds}|${times}`, times, grid, panel.bounds);
+      active.push(series);
+    }
+    return active;
+  }
+
+  /**
+   * Fetches the first missing input (one request at a time): the fields and averages at t first,
+   * then density keyframes. `run` is {training, weights}: the weights' version (a density
+   * keyframe is stale once they move) and whether training moves them.
+   */
+  refresh(state, t, run = { training: false, weights: 0 }) {
     const wants = this.wants(state, t);
     this.missing = wants.filter((w) => !this.cache.has(w.key)).length;
-    if (this.inFlight || !this.missing) return;
+    const series = this.densitySeries(state);
+    for (const s of series) {
+      if (s.note) continue;
+      this.missing += s.times.filter((k) => !s.frames.has(k) || (!run.training && s.frames.get(k).generation < run.weights)).length;
+    }
+    if (this.inFlight) return;
+    if (!wants.some((w) => !this.cache.has(w.key))) {
+      this.refreshDensity(series, t, run);
+      return;
+    }
     const want = wants.find((w) => !this.cache.has(w.key));
     const generation = this.generation;
     this.inFlight = want.key;
@@ -105,6 +167,7 @@ export class Scene {
       if (error.fatal) return undefined;
       // An input that cannot be had says why once, instead of being asked for every frame.
       if (want.kind === 'average') return { supported: false, note: error.message };
+      if (want.unsupported) return want.unsupported(error.message);
       this.say(error.message, { kind: 'error' });
       return null;
     }).then((value) => {
@@ -115,6 +178,55 @@ export class Scene {
       if (value) this.latest[want.kind] = value;
       this.dirty = true;
     });
+  }
+
+  /** Fetches the next due density keyframe, if any. */
+  refreshDensity(series, t, { training, weights }) {
+    for (const s of series) {
+      const at = s.next(weights, t, training, performance.now());
+      if (at === null) continue;
+      const key = `${s.which}-density:${at}`;
+      this.inFlight = key;
+      const started = performance.now();
+      const payload = { which: s.which, t: at, bounds: s.bounds, grid: s.grid };
+      if (s.which === 'learned') Object.assign(payload, { solver: 'rk4', nfe: densityNfe(at) });
+      const seriesKey = s.key;
+      this.request(Request.DENSITY, payload).then((reply) => {
+        if (s.key === seriesKey) s.store(at, reply.logp, weights, performance.now() - started);
+      }, (error) => {
+        // The source has no density: the layer shows why, once.
+        if (!error.fatal && s.key === seriesKey) s.note = `The ${s.which} density is not available here: ${error.message}.`;
+      }).then(() => {
+        this.inFlight = null;
+        this.dirty = true;
+      });
+      return;
+    }
+  }
+
+  /**
+   * The density inputs of a panel at time `pt`: layer name → {logp, grid, bounds, scale} or
+   * {note}, on one colour scale for every density drawn (the highest keyframe value, rounded up).
+   */
+  densityInputs(state, pt, snapshots) {
+    const out = {};
+    const active = Object.keys(DENSITIES).filter((name) => state.layers.includes(name)).map((name) => [name, this.series[name]]);
+    if (!active.length) return out;
+    const scale = scaleFor(finiteMax(active.flatMap(([, s]) => [...s.frames.values()].map((f) => f.logp))));
+    for (const [name, s] of active) {
+      if (s.note) {
+        out[name] = { note: s.note };
+        continue;
+      }
+      const size = s.grid * s.grid;
+      const buffer = this.buffers[name] && this.buffers[name].length === size ? this.buffers[name] : new Float32Array(size);
+      // A snapshot panel shows its own keyframe (a fresh array each); the single view
+      // interpolates into one buffer per layer.
+      const logp = s.at(pt, snapshots ? null : buffer);
+      if (!snapshots) this.buffers[name] = buffer;
+      out[name] = logp ? { logp, grid: s.grid, bounds: s.bounds, scale } : null;
+    }
+    return out;
   }
 
   /** The cached input `key`, else the latest of its kind (so a moving figure does not flicker). */
@@ -133,8 +245,9 @@ export class Scene {
     const layers = activeLayers(state.layers);
     const { width, height, panels } = this.layout;
     ctx.clearRect(0, 0, width, height);
-    const report = { renderer: null, average: null, cost: 0 };
+    const report = { renderer: null, average: null, cost: 0, notes: [], densities: {} };
     const primary = panels.length > 1 ? 2 : 0;
+    let scale = null;
     panels.forEach((panel, index) => {
       const pt = panel.t ?? t;
       const at = inputTime(pt);
@@ -148,6 +261,9 @@ export class Scene {
         field: this.input(`field:${grid}:${panel.bounds}:${at}`, 'field'),
         exact: this.input(`exact:${grid}:${panel.bounds}:${at}`, 'exact'),
         average: this.input(`average:${at}:${px},${py}`, 'average'),
+        score: this.input(`score:${grid}:${panel.bounds}:${at}`, 'score'),
+        'exact-score': this.input(`exact-score:${grid}:${panel.bounds}:${at}`, 'exact-score'),
+        densities: this.densityInputs(state, pt, panels.length > 1),
         averageT: at,
         point: state.point,
         own: null,
@@ -164,10 +280,20 @@ export class Scene {
         layer.draw(ctx, view, pt, frame);
       }
       ctx.restore();
+      if (index === primary) report.densities = densityReport(frame.densities, pt);
+      for (const d of Object.values(frame.densities)) if (d && d.scale) ({ scale } = d);
       if (panel.label) this.drawLabel(ctx, panel, colors);
     });
     // In snapshots the t = 0 panel is itself the legend.
     if (!state.hide.includes('legend') && layers.some((l) => l.wheel) && samples && !panels[0].label) this.drawLegend(ctx, panels[0].size, state.theme, colors);
+    // The density colour bar, top right (of the last panel in snapshots).
+    if (scale && !state.hide.includes('legend')) {
+      const last = panels[panels.length - 1];
+      ctx.save();
+      ctx.translate(last.x, 0);
+      drawColorBar(ctx, last.size, scale, state.theme, colors);
+      ctx.restore();
+    }
     this.report = report;
   }
 
@@ -217,4 +343,26 @@ export class Scene {
   dispose() {
     for (const layer of LAYERS) if (layer.dispose && this.own[layer.name]) layer.dispose(this.own[layer.name]);
   }
+}
+
+/**
+ * What the primary panel's density layers drew, for status(): per layer the time, lattice,
+ * scale, log p at the lattice cell nearest the origin and the largest value, or the note.
+ */
+function densityReport(densities, t) {
+  const out = {};
+  for (const [name, d] of Object.entries(densities)) {
+    if (!d) continue;
+    if (d.note) {
+      out[name] = { note: d.note };
+      continue;
+    }
+    const [x0, x1, y0, y1] = d.bounds;
+    const i = Math.max(0, Math.min(d.grid - 1, Math.floor(((0 - x0) / (x1 - x0)) * d.grid)));
+    const j = Math.max(0, Math.min(d.grid - 1, Math.floor(((0 - y0) / (y1 - y0)) * d.grid)));
+    const cx = x0 + ((i + 0.5) / d.grid) * (x1 - x0);
+    const cy = y0 + ((j + 0.5) / d.grid) * (y1 - y0);
+    out[name] = { t, grid: d.grid, bounds: d.bounds, scale: d.scale, centre: [cx, cy, d.logp[j * d.grid + i]], max: finiteMax([d.logp]) };
+  }
+  return out;
 }

@@ -38,6 +38,9 @@ export const PARAMS = {
   nfe: { ...int(20, 1, 500), label: 'NFE', group: 'sample' },
   tol: { ...float(1e-4, 1e-8, 0.1), label: 'Tolerance', group: 'sample' },
   particles: { ...int(2000, 1, 200000), label: 'Particles', group: 'sample' },
+  // The SDE of the same marginals (needs a source with a density): NFE Euler–Maruyama steps.
+  sampler: { ...enumOf(['ode', 'sde'], 'ode'), label: 'Sampler', group: 'sample' },
+  noise: { ...float(1, 0, 10), label: 'SDE noise γ', group: 'sample' },
   t: { ...float(1, 0, 1), label: 'Time t', group: 'view' },
   layers: { type: 'set', options: LAYER_NAMES, default: ['data', 'particles', 'trails', 'field'], label: 'Layers', group: 'view' },
   layout: { ...enumOf(['single', 'snapshots'], 'single'), label: 'Layout', group: 'view' },

@@ -95,7 +95,7 @@ async function sample(pg, spec) {
   const out = spec.sampler === 'sde'
     ? await pg.sampleSde(spec.n, spec.nfe, spec.seed, spec.noise ?? 1, spec.record)
     : await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record, spec.class ?? -1, spec.guidance ?? 1);
-  return { ...out, step: pg.steps };
+  return { ...out, step: pg.steps, sampler: spec.sampler === 'sde' ? 'sde' : 'ode' };
 }
 
 /** Display samples take at most this share of the worker's time while it trains. */

@@ -7,11 +7,14 @@
 //           'data' (points of the t = 1 distribution), 'samples' (particles and their solver
 //           trajectory), 'field' / 'exact' (the learned / exact velocity on a lattice at t),
 //           'pairs' (coupled noise–data pairs), 'average' (the posterior average at the picked
-//           point, see average.js)
+//           point, see average.js), 'density' / 'exact-density' (log p_t on a lattice,
+//           interpolated between keyframes, see density.js), 'score' / 'exact-score' (∇log p_t
+//           on the field's lattice)
 //   draw(ctx, view, t, frame)   draws at time t in the view's pixels; `frame` holds the
-//           inputs (frame.data, .samples, .at, .field, .exact, .pairs, .average, .point), the
+//           inputs (frame.data, .samples, .at, .field, .exact, .pairs, .average, .point,
+//           .densities, .score, ['exact-score']; an input that cannot be had here is {note}), the
 //           palette (.colors), the settings (.state), the layer's own state (.own, from create)
-//           and .report, where a layer tells the figure what it drew
+//           and .report, where a layer tells the figure what it drew (.notes: why it drew nothing)
 //   cost(frame)   a rough count of what one frame draws (points, vertices, cells)
 //   create()      optional: per-figure state kept between frames (caches, GL contexts)
 //   dispose(own)  optional: frees that state
@@ -29,9 +32,14 @@ import polyline from './polyline.js';
 import trails from './trails.js';
 import particles from './particles.js';
 import average from './average.js';
+import density from './density.js';
+import exactDensity from './exact-density.js';
+import score from './score.js';
+import exactScore from './exact-score.js';
 
 /** Every layer, in the order of the controls. */
-export const LAYERS = [data, particles, trails, field, exact, streamlines, pairs, paths, polyline, average];
+export const LAYERS = [data, particles, trails, field, exact, streamlines, pairs, paths, polyline, average,
+  density, exactDensity, score, exactScore];
 
 /** The `layers=` tokens. */
 export const LAYER_NAMES = LAYERS.map((l) => l.name);

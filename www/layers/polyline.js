@@ -14,8 +14,10 @@ const SOLVERS = { euler: 'Euler', midpoint: 'midpoint', heun: 'Heun', rk4: 'RK4'
 function label(ctx, view, frame) {
   const { solver } = frame.state;
   const steps = frame.samples.states - 1;
-  const text = solver === 'dopri5' ? `dopri5 · ${frame.samples.nfe} evaluations`
-    : `${SOLVERS[solver] || solver} · ${steps} step${steps === 1 ? '' : 's'}`;
+  const plural = `${steps} step${steps === 1 ? '' : 's'}`;
+  const text = frame.samples.sampler === 'sde' ? `SDE, γ = ${frame.state.noise} · ${plural}`
+    : solver === 'dopri5' ? `dopri5 · ${frame.samples.nfe} evaluations`
+      : `${SOLVERS[solver] || solver} · ${plural}`;
   ctx.save();
   ctx.font = `${Math.round(Math.max(11, view.width * 0.045))}px system-ui, sans-serif`;
   ctx.fillStyle = frame.colors.text;
