@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM_ARGS, ROOT, check, serve } from './harness.mjs';
+import { ARTIFACTS, CHROMIUM_ARGS, ROOT, check, serve, shippedModel } from './harness.mjs';
 
 const FIGURES = ['paths', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live', 'typo'];
 
@@ -70,10 +70,11 @@ export const embedScenarios = {
       const { page, errors, warnings, requests, firstMs, statuses } = await openArticle(browser, origin);
       const byId = Object.fromEntries(FIGURES.map((id, i) => [id, statuses[i]]));
       for (const [id, s] of Object.entries(byId)) {
-        check(s.model && s.step === 6000, `${id}: model ${s.model} at step ${s.step}`);
+        check(s.model && s.step === shippedModel(s.model).steps, `${id}: model ${s.model} at step ${s.step}`);
       }
       const shownStep = await page.evaluate(() => document.getElementById('live').shadowRoot.querySelector('.progress span').textContent);
-      check(shownStep === '6000', `the live figure shows step ${shownStep}`);
+      const liveSteps = shippedModel(byId.live.model).steps;
+      check(shownStep === String(liveSteps), `the live figure shows step ${shownStep}, not ${liveSteps}`);
       // Their state is their attributes.
       check(byId.euler1.state.solver === 'euler' && byId.euler1.state.nfe === 1 && byId.euler1.stats.nfe === 1, 'euler1 settings');
       check(byId.euler32.stats.nfe === 32, 'euler32 NFE');
@@ -116,7 +117,7 @@ export const embedScenarios = {
       await page.locator('#live').scrollIntoViewIfNeeded();
       await untilFigures(page, ['live'], (s) => s.visible, 'the live figure on screen');
       await page.evaluate(() => { document.getElementById('live').train(1000000); });
-      const [moving] = await untilFigures(page, ['live'], (s) => s.training && s.step > 6050, 'live training');
+      const [moving] = await untilFigures(page, ['live'], (s) => s.training && s.step > shippedModel(s.model).steps + 50, 'live training');
       // Scrolled away: it pauses and its step counter stops.
       const scrolled = Date.now();
       await page.evaluate(() => window.scrollTo(0, 0));

@@ -2,7 +2,7 @@
 // WebGPU on SwiftShader, a page wrapper that records console errors and requests, assertions.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,4 +114,12 @@ export async function screenshotAtEnd(page, file) {
   });
   await page.waitForTimeout(300);
   await page.screenshot({ path: file });
+}
+
+/** The shipped model's entry in www/models/index.json (its training steps, metrics). */
+export function shippedModel(file) {
+  const index = JSON.parse(readFileSync(path.join(ROOT, 'www/models/index.json'), 'utf8'));
+  const entry = index.models.find((m) => m.file === file);
+  if (!entry) throw new Error(`no shipped model ${file} in www/models/index.json`);
+  return entry;
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM_ARGS, open, waitFor, check, mean, screenshotAtEnd } from './harness.mjs';
+import { ARTIFACTS, CHROMIUM_ARGS, open, waitFor, check, mean, screenshotAtEnd, shippedModel } from './harness.mjs';
 
 function sameOrigin(requests, origin) {
   const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
@@ -203,7 +203,7 @@ export const scenarios = {
     const weights = await grab('export-weights');
     check(weights.bytes.subarray(0, 6).toString('latin1') === 'FLOWPG', 'weights file magic');
     const config = JSON.parse((await grab('export-config')).bytes.toString('utf8'));
-    check(config.dataset === 'moons' && config.step === 6000, `config ${JSON.stringify(config)}`);
+    check(config.dataset === 'moons' && config.step === shippedModel('moons.fpw').steps, `config ${JSON.stringify(config)}`);
     const png = (await grab('export-png')).bytes;
     check(png.subarray(1, 4).toString('latin1') === 'PNG', 'not a PNG');
     // Four seconds of the animation through MediaRecorder: a WebM (EBML) file with content.
