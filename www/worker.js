@@ -156,10 +156,13 @@ async function trainLoop(figure, f, run) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   if (!current()) return;
+  // The weights go first: whoever hears `stopped` may rely on the snapshot being current.
+  const bytes = await pg.exportWeights();
+  if (!current()) return;
   f.training = false;
   f.run = null;
+  post({ type: Event.SNAPSHOT, figure, bytes, step: pg.steps });
   post({ type: Event.STOPPED, figure, reason: 'done', step: pg.steps });
-  post({ type: Event.SNAPSHOT, figure, bytes: await pg.exportWeights(), step: pg.steps });
 }
 
 function startTraining(figure, f) {
@@ -241,6 +244,7 @@ async function handle(message) {
     case Request.DATA_LABELLED: return pg.dataLabelled(message.n, message.seed);
     case Request.GUIDED_FIELD:
       return { v: await pg.guidedField(message.which, message.t, Float32Array.from(message.bounds), message.grid, message.class, message.guidance), t: message.t, which: message.which };
+    case Request.NLL: return pg.nll(message.n, message.seed, message.solver ?? 'rk4', message.nfe ?? 40);
     case Request.STRAIGHTNESS:
       return { straightness: await pg.straightness(message.solver, message.nfe, message.n, message.seed) };
     case Request.REFLOW: {
