@@ -157,7 +157,7 @@ export class Figure extends Run {
       this.scene.dirty = false;
       this.chrome.showTime(anim.t);
       const { state, data, samples, pairs } = this;
-      this.scene.draw(this.ui.canvas.getContext('2d', { willReadFrequently: true }), { state, data, samples, pairs, t: anim.t });
+      this.scene.draw(this.ui.canvas.getContext('2d'), { state, data, samples, pairs, t: anim.t });
       this.chrome.showAverage(this.scene.report.average, state.layers.includes('average'));
     }
     window.requestAnimationFrame((next) => this.frame(next));

@@ -9,7 +9,7 @@ import { THEMES } from './layers/theme.js';
 import { AVERAGE_K } from './layers/average.js';
 import { wheelColor } from './layers/colorwheel.js';
 import { Request } from './client.js';
-import { View, stateIndex } from './render.js';
+import { LineLayer, View, stateIndex } from './render.js';
 import { trainConfig } from './state.js';
 import { DensitySeries, KEYFRAMES, EXACT_T_MAX, densityNfe, finiteMax } from './density.js';
 import { scaleFor, drawColorBar } from './layers/heatmap.js';
@@ -72,6 +72,7 @@ export class Scene {
     this.layout = layoutFor('single', 100);
     this.report = { renderer: null, average: null, cost: 0, notes: [], densities: {} };
     this.legend = null;
+    this.raster = null;
     this.missing = 0;
     this.series = Object.fromEntries(Object.entries(DENSITIES).map(([name, which]) => [name, new DensitySeries(which)]));
     this.buffers = {};
@@ -269,16 +270,29 @@ export class Scene {
         own: null,
       };
       const view = new View(panel.bounds, panel.size, panel.size);
+      // Layers that draw on the CPU (`raster`) share one pixel buffer, put on the canvas in one
+      // upload before the next canvas-drawn layer (so the order of the layers holds).
+      if (!this.raster || this.raster.width !== panel.size) this.raster = new LineLayer(panel.size, panel.size);
+      let used = false;
+      frame.raster = () => { used = true; return this.raster; };
+      frame.flush = () => {
+        if (!used) return;
+        this.raster.blit(ctx);
+        this.raster.clear();
+        used = false;
+      };
       ctx.save();
       ctx.translate(panel.x, 0);
       ctx.beginPath();
       ctx.rect(0, 0, panel.size, panel.size);
       ctx.clip();
       for (const layer of layers) {
+        if (!layer.raster) frame.flush();
         frame.own = this.own[layer.name] || null;
         report.cost += layer.cost(frame);
         layer.draw(ctx, view, pt, frame);
       }
+      frame.flush();
       ctx.restore();
       if (index === primary) report.densities = densityReport(frame.densities, pt);
       for (const d of Object.values(frame.densities)) if (d && d.scale) ({ scale } = d);
