@@ -116,11 +116,6 @@ export class DensitySeries {
     return [...this.frames.values()].sort((a, b) => a.t - b.t);
   }
 
-  /** True when every keyframe is from `generation`. */
-  current(generation) {
-    return this.times.every((t) => this.frames.has(t) && this.frames.get(t).generation >= generation);
-  }
-
   /**
    * The next keyframe time to fetch at animation time `t`, or null: missing keyframes at once;
    * keyframes of older weights when a refresh is due (not training: at once; training: after
@@ -133,12 +128,16 @@ export class DensitySeries {
       if (this.passStart === -Infinity) Object.assign(this, { target: generation, passStart: now, passCost: 0 });
       return missing[0];
     }
-    if (this.target < generation && !this.current(generation)) {
+    // A refresh under way finishes for the weights it started with, so the keyframes on screen
+    // are never a mix of more than two versions.
+    const order = fetchOrder(this.times, t);
+    let stale = order.filter((s) => this.frames.get(s).generation < this.target);
+    if (!stale.length && this.target < generation) {
       const wait = training ? Math.max(MIN_GAP, (this.lastCost * (1 - BUDGET)) / BUDGET) : 0;
       if (now - this.passStart < wait) return null;
       Object.assign(this, { target: generation, passStart: now, passCost: 0 });
+      stale = order.filter((s) => this.frames.get(s).generation < this.target);
     }
-    const stale = fetchOrder(this.times, t).filter((s) => this.frames.get(s).generation < this.target);
     return stale.length ? stale[0] : null;
   }
 

@@ -49,7 +49,8 @@ export class LossByTime {
 
 /**
  * The chart: a bar per bin (the running mean loss, on a linear scale from 0) and π(t) as a line
- * on its own scale from 0, with labels.
+ * on its own scale from 0. The title names the bars (top left), the bottom row the axis ends
+ * and, between them, the line (so the labels never overlap, however narrow the chart).
  */
 export function drawLossByTime(ctx, model, width, height, colors) {
   ctx.clearRect(0, 0, width, height);
@@ -62,6 +63,8 @@ export function drawLossByTime(ctx, model, width, height, colors) {
   const means = model.means();
   const finite = means.filter(Number.isFinite);
   const bin = (width - 2 * pad) / model.bins;
+  ctx.textBaseline = 'top';
+  ctx.fillStyle = colors.text;
   if (finite.length) {
     const max = Math.max(...finite) * 1.05 || 1;
     ctx.fillStyle = colors.bar;
@@ -71,17 +74,19 @@ export function drawLossByTime(ctx, model, width, height, colors) {
       ctx.fillRect(pad + j * bin + 1, y, bin - 2, bottom - y);
     });
     ctx.fillStyle = colors.text;
-    ctx.textBaseline = 'top';
-    ctx.fillText(`loss by t (running mean, 0–${(max / 1.05).toPrecision(3)})`, pad + 4, 4);
+    ctx.fillText(`loss by t (bars, running mean; top ${(max / 1.05).toPrecision(3)})`, pad + 2, 3);
   } else {
-    ctx.fillStyle = colors.text;
-    ctx.textBaseline = 'top';
-    ctx.fillText('loss by t: train to see where the loss lives', pad + 4, 4);
+    ctx.fillText('loss by t: train to see where the loss lives', pad + 2, 3);
   }
+  ctx.fillStyle = colors.muted;
+  ctx.textBaseline = 'bottom';
+  ctx.fillText('t = 0', pad + 2, height - 2);
+  ctx.textAlign = 'right';
+  ctx.fillText('t = 1', width - pad - 2, height - 2);
   if (model.pi) {
     const max = Math.max(...model.pi) * 1.1 || 1;
     ctx.strokeStyle = colors.pi;
-    ctx.lineWidth = 2;
+    ctx.lineWidth = Math.max(1.5, height / 50);
     ctx.beginPath();
     model.pi.forEach((p, j) => {
       const x = pad + (j + 0.5) * bin;
@@ -89,17 +94,13 @@ export function drawLossByTime(ctx, model, width, height, colors) {
       if (j === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
     });
     ctx.stroke();
+    // The line's key, centred between the axis ends, shortened where the chart is narrow.
     ctx.fillStyle = colors.pi;
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'top';
-    ctx.fillText('π(t): how often training picks t', width - pad - 4, 4);
-    ctx.textAlign = 'left';
+    ctx.textAlign = 'center';
+    const room = width - 2 * (ctx.measureText('t = 0').width + 3 * pad);
+    const long = 'line: π(t), how often training picks t';
+    ctx.fillText(ctx.measureText(long).width <= room ? long : 'line: π(t)', width / 2, height - 2);
   }
-  ctx.fillStyle = colors.muted;
-  ctx.textBaseline = 'bottom';
-  ctx.fillText('t = 0', pad + 2, height - 2);
-  ctx.textAlign = 'right';
-  ctx.fillText('t = 1', width - pad - 2, height - 2);
   ctx.textAlign = 'left';
 }
 

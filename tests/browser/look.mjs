@@ -32,6 +32,16 @@ const PAGE = {
   dark: 't=0.6&theme=dark',
   checkerboard: 't=1&dataset=checkerboard',
   ot: 't=1&source=8gaussians&coupling=ot&layers=data,particles,polyline&solver=euler&nfe=1',
+  'density-t05': 't=0.5&layers=density,particles',
+  'density-t09': 't=0.9&layers=density,particles',
+  'exact-density': 't=0.5&layers=exact-density,data',
+  'density-snapshots': 'layout=snapshots&layers=density',
+  score: 't=0.5&layers=data,score',
+  'exact-score': 't=0.5&layers=data,exact-score,score',
+  sde: 't=0.6&layers=particles,trails&sampler=sde&noise=1',
+  'sde-paths': 't=1&layers=data,particles,paths&sampler=sde&noise=1',
+  'density-moons-source': 't=0.5&layers=density,particles&source=moons',
+  'density-dark': 't=0.5&layers=density,particles&theme=dark',
 };
 
 const server = await serve(path.join(ROOT, 'www'));

@@ -88,7 +88,7 @@ export function drawHeatmap(ctx, view, logp, grid, bounds, scale, theme, own) {
   const [x0, x1, y0, y1] = bounds;
   ctx.save();
   ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
+  ctx.imageSmoothingQuality = 'low';
   ctx.drawImage(own.canvas, view.px(x0), view.py(y1), view.px(x1) - view.px(x0), view.py(y0) - view.py(y1));
   ctx.restore();
 }
