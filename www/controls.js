@@ -12,6 +12,10 @@ const GROUPS = [
   ['view', 'View'],
 ];
 
+/** Sources the SDE sampler (and the learned score) allow: the score needs a Gaussian source. */
+export const SDE_SOURCES = ['gaussian'];
+const SDE_NOTE = 'The SDE sampler needs a Gaussian source (t = 0): its drift adds the score, which the learned velocity gives only when the noise is Gaussian.';
+
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -36,6 +40,7 @@ function show(value) {
  */
 export function buildControls(form, state, { onChange, onInvalid, hidden = new Set() }) {
   const inputs = {};
+  const notes = {};
   for (const [group, title] of GROUPS) {
     const names = Object.keys(PARAMS).filter((n) => PARAMS[n].group === group && !hidden.has(n) && n !== 't');
     if (!names.length) continue;
@@ -82,6 +87,11 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
       });
       inputs[name] = input;
       fieldset.append(el('div', { className: 'row' }, [el('label', { htmlFor: id, textContent: spec.label }), input]));
+      if (name === 'sampler') {
+        notes.sampler = el('p', { className: 'note', id: `${id}-note`, hidden: true, textContent: SDE_NOTE });
+        input.setAttribute('aria-describedby', notes.sampler.id);
+        fieldset.append(notes.sampler);
+      }
     }
     form.append(fieldset);
   }
@@ -102,5 +112,12 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
     if (inputs.nfe) inputs.nfe.closest('.row').hidden = !sde && s.solver === 'dopri5';
     if (inputs.solver) inputs.solver.closest('.row').hidden = sde;
     if (inputs.noise) inputs.noise.closest('.row').hidden = !sde;
+    // The SDE needs the score, which needs a Gaussian source: elsewhere the option is off and
+    // the note says why (a URL asking for it anyway gets the worker's message and the ODE).
+    if (inputs.sampler) {
+      const allowed = SDE_SOURCES.includes(s.source);
+      inputs.sampler.querySelector('option[value="sde"]').disabled = !allowed;
+      notes.sampler.hidden = allowed;
+    }
   };
 }

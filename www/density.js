@@ -94,7 +94,7 @@ export class DensitySeries {
     this.which = which;
     this.key = null;
     this.times = [];
-    this.frames = new Map(); // t → {t, logp, generation}
+    this.frames = new Map(); // t → {t, logp, generation, ms}
     this.note = null;
     this.target = 0; // the generation the current refresh fetches for
     this.passStart = -Infinity; // when the current refresh started (ms)
@@ -143,7 +143,7 @@ export class DensitySeries {
 
   /** Stores a keyframe that took `ms` of worker time. */
   store(t, logp, generation, ms) {
-    this.frames.set(t, { t, logp, generation });
+    this.frames.set(t, { t, logp, generation, ms });
     this.passCost += ms;
     if (this.times.every((s) => this.frames.has(s) && this.frames.get(s).generation >= this.target)) this.lastCost = this.passCost;
   }

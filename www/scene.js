@@ -225,7 +225,7 @@ export class Scene {
       // interpolates into one buffer per layer.
       const logp = s.at(pt, snapshots ? null : buffer);
       if (!snapshots) this.buffers[name] = buffer;
-      out[name] = logp ? { logp, grid: s.grid, bounds: s.bounds, scale } : null;
+      out[name] = logp ? { logp, grid: s.grid, bounds: s.bounds, scale, series: s } : null;
     }
     return out;
   }
@@ -361,7 +361,8 @@ export class Scene {
 
 /**
  * What the primary panel's density layers drew, for status(): per layer the time, lattice,
- * scale, log p at the lattice cell nearest the origin and the largest value, or the note.
+ * scale, log p at the lattice cell nearest the origin, the largest value and the worker's
+ * milliseconds per keyframe (t → ms), or the note.
  */
 function densityReport(densities, t) {
   const out = {};
@@ -376,7 +377,7 @@ function densityReport(densities, t) {
     const j = Math.max(0, Math.min(d.grid - 1, Math.floor(((0 - y0) / (y1 - y0)) * d.grid)));
     const cx = x0 + ((i + 0.5) / d.grid) * (x1 - x0);
     const cy = y0 + ((j + 0.5) / d.grid) * (y1 - y0);
-    out[name] = { t, grid: d.grid, bounds: d.bounds, scale: d.scale, centre: [cx, cy, d.logp[j * d.grid + i]], max: finiteMax([d.logp]) };
+    out[name] = { t, grid: d.grid, bounds: d.bounds, scale: d.scale, centre: [cx, cy, d.logp[j * d.grid + i]], max: finiteMax([d.logp]), keyframeMs: Object.fromEntries([...d.series.frames].map(([k, f]) => [k, Math.round(f.ms)])) };
   }
   return out;
 }

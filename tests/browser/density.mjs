@@ -2,7 +2,7 @@
 // and a picture of the learned density beside the exact one.
 
 import path from 'node:path';
-import { ARTIFACTS, open, check } from './harness.mjs';
+import { ARTIFACTS, open, check, waitFor } from './harness.mjs';
 
 const CONFIG = {
   dataset: '8gaussians', source: 'gaussian', path: 'linear', param: 'velocity',
@@ -10,7 +10,123 @@ const CONFIG = {
   timeEmbedding: 16, lr: 0.003, batch: 256, warmup: 0, ema: 0, clip: 0, seed: 1,
 };
 
+/** Sets the page's time slider to `t` (the animation is off). */
+async function setTime(page, t) {
+  await page.evaluate((v) => {
+    const time = document.getElementById('time');
+    time.value = String(Math.round(v * 1000));
+    time.dispatchEvent(new Event('input'));
+  }, t);
+}
+
+/**
+ * Reads the canvas's alpha in the page and compares it with the previous read: {covered (share
+ * of pixels with alpha > 20), changed (share whose alpha moved by more than 40 since then)}.
+ */
+async function canvasAlpha(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('canvas');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const alpha = new Uint8Array(c.width * c.height);
+    for (let k = 0; k < alpha.length; k += 1) alpha[k] = data[4 * k + 3];
+    const before = window.previousAlpha;
+    window.previousAlpha = alpha;
+    let covered = 0;
+    let changed = 0;
+    for (let k = 0; k < alpha.length; k += 1) {
+      if (alpha[k] > 20) covered += 1;
+      if (before && before.length === alpha.length && Math.abs(alpha[k] - before[k]) > 40) changed += 1;
+    }
+    return { covered: covered / alpha.length, changed: changed / alpha.length };
+  });
+}
+
+/** Mean absolute second difference of recorded paths {states, n, xy}: how rough they are. */
+function roughness({ states, n, xy }) {
+  let sum = 0;
+  let count = 0;
+  for (let s = 1; s + 1 < states; s += 1) {
+    for (let p = 0; p < n; p += 1) {
+      const at = (k, d) => xy[2 * (k * n + p) + d];
+      for (let d = 0; d < 2; d += 1) {
+        sum += Math.abs(at(s + 1, d) - 2 * at(s, d) + at(s - 1, d));
+        count += 1;
+      }
+    }
+  }
+  return sum / count;
+}
+
 export const densityScenarios = {
+  // The page (CPU): the density layer's heatmap follows the time slider; the SDE sampler draws
+  // rough paths that end near the data; bad values for the new settings change nothing.
+  async 'the density heatmap follows t and the SDE sampler animates on the page'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&autoplay=0&t=0.1&layers=density&particles=300&solver=euler&nfe=20&sampler=sde&noise=1`);
+    const early = await waitFor(page, (x) => x.settled && x.densities.density && x.densities.density.keyframeMs
+      && Object.keys(x.densities.density.keyframeMs).length === 11, 'every density keyframe', 90000);
+    check(early.model === 'moons.fpw', `model ${early.model}`);
+    const a = await canvasAlpha(page);
+    await setTime(page, 0.9);
+    const late = await waitFor(page, (x) => x.settled && Math.abs(x.t - 0.9) < 1e-9, 't = 0.9 drawn', 30000);
+    const b = await canvasAlpha(page);
+    const [da, db] = [early.densities.density, late.densities.density];
+    // The heatmap covers the middle of the view at both times, and differs between them: at
+    // t = 0.1 a broad Gaussian-like blob (one peak near the origin), at 0.9 two thin moons.
+    check(a.covered > 0.1 && b.covered > 0.05, `heatmap coverage ${a.covered}, ${b.covered}`);
+    check(b.changed > 0.05, `pixels changed from t = 0.1 to 0.9: ${b.changed}`);
+    check(da.max < db.max, `the density sharpens as t → 1: max log p ${da.max} at 0.1, ${db.max} at 0.9`);
+    // At t = 0.1 p_t is close to the source N(0, I) (log p(0) = −log 2π = −1.84) blurred by the data.
+    check(da.centre[2] > -3.5 && da.centre[2] < -1.5, `log p near the origin at t = 0.1: ${da.centre[2]}`);
+    // The SDE: rough paths (Brownian increments) that still end near the data.
+    check(late.sampler === 'sde', `sampler ${late.sampler}`);
+    check(late.stats.slicedW2 < 0.4, `SDE samples to data: sliced W₂ ${late.stats.slicedW2}`);
+    const sde = await page.evaluate(() => window.flowPlayground.paths(100));
+    check(sde.states === 21 && sde.sampler === 'sde', `SDE paths: ${sde.states} states, ${sde.sampler}`);
+    // A bad noise value is refused with a message and leaves the sampler as it was.
+    await page.fill('#control-noise', '-2');
+    await page.dispatchEvent('#control-noise', 'change');
+    await page.waitForFunction(() => /noise/.test(document.getElementById('messages').textContent), null, { timeout: 10000 });
+    check((await page.inputValue('#control-noise')) === '1', 'the noise input was not restored');
+    // The same model's ODE: smooth paths.
+    await page.selectOption('#control-sampler', 'ode');
+    await waitFor(page, (x) => x.settled && x.sampler === 'ode', 'the ODE particles', 30000);
+    const ode = await page.evaluate(() => window.flowPlayground.paths(100));
+    const [rs, ro] = [roughness(sde), roughness(ode)];
+    check(rs > 5 * ro, `SDE paths are rough: second differences ${rs} vs the ODE's ${ro}`);
+    // Animated: with the clock on, the SDE particles move between frames.
+    await page.selectOption('#control-sampler', 'sde');
+    await waitFor(page, (x) => x.settled && x.sampler === 'sde', 'the SDE particles again', 30000);
+    await page.evaluate(() => document.getElementById('play').click());
+    const t0 = (await page.evaluate(() => window.flowPlayground.status())).t;
+    await page.waitForTimeout(600);
+    const t1 = (await page.evaluate(() => window.flowPlayground.status())).t;
+    check(t0 !== t1, `the clock does not move: ${t0}, ${t1}`);
+    check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    // What one keyframe costs the CPU worker: the page's lattice at t = 1 (RK4, 20 evaluations),
+    // in a worker of its own (the figure's is busy with samples), the best of three.
+    await page.evaluate(() => document.getElementById('play').click());
+    const cost = await page.evaluate(async ({ grid, bounds, config }) => {
+      const { WorkerClient, Request } = await import('./client.js');
+      const { shippedBytes } = await import('./models.js');
+      const client = new WorkerClient('cpu');
+      const figure = 'density-cost';
+      await client.request(Request.INIT, { figure, backend: 'cpu', config: JSON.stringify(config) });
+      const index = await (await fetch('./models/index.json')).json();
+      await client.request(Request.IMPORT, { figure, bytes: await shippedBytes(index.models.find((m) => m.file === 'moons.fpw')) });
+      const times = [];
+      for (let k = 0; k < 3; k += 1) {
+        const t0 = performance.now();
+        await client.request(Request.DENSITY, { figure, which: 'learned', t: 1, bounds, grid, solver: 'rk4', nfe: 20 });
+        times.push(performance.now() - t0);
+      }
+      return Math.min(...times);
+    }, { grid: da.grid, bounds: da.bounds, config: { ...CONFIG, dataset: 'moons' } });
+    const ms = da.keyframeMs;
+    return `${da.grid}² lattice at t = 1 (RK4, 20 evaluations): ${cost.toFixed(0)} ms in a CPU worker of its own; in the page (queued) ${ms[0.1]} ms at t = 0.1, ${ms[1]} ms at t = 1; `
+      + `${Math.round(100 * b.changed)}% of pixels change from t = 0.1 to 0.9; SDE sliced W₂ ${late.stats.slicedW2.toFixed(3)}; `
+      + `path roughness SDE ${rs.toFixed(3)} vs ODE ${ro.toFixed(4)}`;
+  },
+
   async 'worker density, score, SDE and loss-bin requests, and the learned density beside the exact one'(browser, origin) {
     const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=200&steps=10`);
     const result = await page.evaluate(async (config) => {
