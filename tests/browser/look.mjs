@@ -73,7 +73,7 @@ try {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${server.origin}/examples/blog.html`);
-    for (const id of ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live']) {
+    for (const id of ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'density', 'ode', 'sde', 'live']) {
       if (!`article-${id}`.includes(filter)) continue;
       const figure = page.locator(`#${id}`).locator('xpath=..');
       await figure.scrollIntoViewIfNeeded();
