@@ -215,6 +215,7 @@ export class FlowPlaygroundElement extends HTMLElement {
       ready: s.ready, backend: s.backend, adapter: s.adapter, step: s.step, loss: s.loss, stepsPerSec: s.stepsPerSec,
       training: s.training, visible: s.visible, model: s.model, stats: s.stats, state: s.state, messages: s.messages,
       t: s.t, renderer: s.renderer, average: s.average, settled: s.settled,
+      sampler: s.sampler, notes: s.notes, densities: s.densities,
     };
   }
 

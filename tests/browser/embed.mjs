@@ -7,7 +7,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM_ARGS, ROOT, SHIPPED_STEPS, check, serve } from './harness.mjs';
 
-const FIGURES = ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live', 'typo'];
+const FIGURES = ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'density', 'ode', 'sde', 'live', 'typo'];
 
 function figureStatus(page, id) {
   return page.evaluate((i) => {
@@ -86,6 +86,14 @@ export const embedScenarios = {
       check(w('euler32') < w('euler4') && w('euler4') < w('euler1'), `Euler 1/4/32: ${w('euler1')}, ${w('euler4')}, ${w('euler32')}`);
       check(w('euler32') < 0.3 && w('snapshots') < 0.3, `trained figures far from data: ${w('euler32')}, ${w('snapshots')}`);
       check(w('ot') < 0.25 * w('indep'), `one-step OT ${w('ot')} vs independent ${w('indep')}`);
+      // The diffusion section: one model, the ODE and the SDE land on the data alike.
+      check(byId.ode.model === 'moons.fpw' && byId.sde.model === 'moons.fpw', `ODE/SDE models ${byId.ode.model}, ${byId.sde.model}`);
+      check(byId.ode.sampler === 'ode' && byId.sde.sampler === 'sde' && byId.sde.state.noise === 2, `samplers ${byId.ode.sampler}, ${byId.sde.sampler}`);
+      check(w('ode') < 0.3 && w('sde') < 0.3, `ODE / SDE sliced W2 to the data: ${w('ode')}, ${w('sde')}`);
+      await page.locator('#density').scrollIntoViewIfNeeded();
+      const density = await untilFigures(page, ['density'], (s) => s.settled, 'the density snapshots');
+      const d = density[0].densities.density;
+      check(d && !d.note && Number.isFinite(d.max) && Object.keys(d.keyframeMs).length === 5, `density figure ${JSON.stringify(d && { ...d, series: undefined })}`);
       // One worker for all figures of the page (the iframe is a page of its own).
       const workers = page.workers().map((wk) => wk.url()).filter((u) => u.endsWith('/worker.js'));
       check(workers.length <= 2, `workers: ${workers}`);
@@ -105,7 +113,7 @@ export const embedScenarios = {
       const foreign = requests.filter((u) => !u.startsWith(origin));
       check(foreign.length === 0, `requests left the origin: ${foreign}`);
       await page.screenshot({ path: path.join(ARTIFACTS, 'article.png') });
-      return `all ${FIGURES.length} figures drawn ${firstMs} ms after navigation (CPU backend); one-step Euler sliced W2 ${w('indep').toFixed(2)} (independent) vs ${w('ot').toFixed(2)} (OT)`;
+      return `all ${FIGURES.length} figures drawn ${firstMs} ms after navigation (CPU backend); one-step Euler sliced W2 ${w('indep').toFixed(2)} (independent) vs ${w('ot').toFixed(2)} (OT); ODE ${w('ode').toFixed(3)} vs SDE ${w('sde').toFixed(3)}`;
     } finally {
       await browser.close();
     }
