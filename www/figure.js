@@ -136,7 +136,7 @@ export class Figure extends EventTarget {
     this.backend = reply.backend;
     this.adapter = reply.adapter;
     if (reply.note) this.say(reply.note);
-    this.setBadge(reply.backend === 'webgpu' ? `WebGPU · ${reply.adapter}` : 'CPU (wasm)', reply.backend);
+    this.showBackend(reply);
     if (this.snapshot) {
       await this.restoreSnapshot();
     } else if (this.state.pretrained) {
@@ -147,6 +147,12 @@ export class Figure extends EventTarget {
     this.updateProgress();
     await this.refreshAll();
     this.dispatchEvent(new CustomEvent('ready', { detail: this.status() }));
+  }
+
+  showBackend({ backend, adapter }) {
+    this.backend = backend;
+    this.adapter = adapter;
+    this.setBadge(backend === 'webgpu' ? `WebGPU · ${adapter}` : 'CPU (wasm)', backend);
   }
 
   async restoreSnapshot() {
@@ -228,6 +234,12 @@ export class Figure extends EventTarget {
       case Event.ERROR:
         this.say(message.message, { kind: 'error' });
         break;
+      case Event.BACKEND:
+        // The worker moved this figure to the WebGPU module (same weights), or kept it on the CPU.
+        this.showBackend(message);
+        if (message.note) this.say(message.note);
+        if (message.backend === 'webgpu' && this.ready && !this.training) this.resample();
+        break;
       default:
         break;
     }
@@ -282,7 +294,7 @@ export class Figure extends EventTarget {
     if (this.data) {
       const s = meanStd(message.x);
       const d = meanStd(this.data);
-      this.stats = { samples: s, data: d, slicedW2: slicedW2(message.x, this.data), nfe: message.nfe, step: message.step, n };
+      this.stats = { samples: s, data: d, slicedW2: slicedW2(message.x, this.data), nfe: message.nfe, step: message.step, n, backend: message.backend };
       if (this.ui.stats) {
         const f = (v) => v.toFixed(2);
         this.ui.stats.textContent = `${n} particles, ${message.nfe} NFE · mean (${f(s.mean[0])}, ${f(s.mean[1])}) vs data (${f(d.mean[0])}, ${f(d.mean[1])}) · spread (${f(s.std[0])}, ${f(s.std[1])}) vs (${f(d.std[0])}, ${f(d.std[1])}) · sliced W₂ to data ${this.stats.slicedW2.toFixed(3)}`;

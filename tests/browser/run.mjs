@@ -6,8 +6,9 @@ import { ARTIFACTS, ROOT, serve, launch, closeContexts } from './harness.mjs';
 import { scenarios as page } from './scenarios.mjs';
 import { embedScenarios } from './embed.mjs';
 import { densityScenarios } from './density.mjs';
+import { moduleScenarios } from './modules.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...densityScenarios };
+const scenarios = { ...page, ...embedScenarios, ...densityScenarios, ...moduleScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));
