@@ -258,9 +258,17 @@ async function renderPart() {
   if (layers.webgl) layers.webgl.dispose();
 }
 
+/** Which WebGPU adapter this run measures (bench/gpu.sh refuses a software one). */
+async function adapterPart() {
+  const adapter = navigator.gpu && (await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }));
+  const info = adapter ? adapter.info || {} : null;
+  log({ part: 'adapter', webgpu: Boolean(adapter), vendor: info && info.vendor, architecture: info && info.architecture, description: info && info.description });
+}
+
 async function main() {
   await initCpu();
   await initGpu();
+  await adapterPart();
   const { tf } = window;
   tf.wasm.setWasmPaths(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', window.location.href).href);
   try {

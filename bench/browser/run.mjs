@@ -15,7 +15,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const { serve, CHROMIUM_ARGS } = await import(path.join(ROOT, 'tests/browser/harness.mjs'));
 const query = process.argv[2] || '';
 const server = await serve(ROOT);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+// BENCH_CHROMIUM_ARGS (space-separated) replaces the SwiftShader flags: bench/gpu.sh passes the
+// ones for a hardware GPU.
+const ARGS = process.env.BENCH_CHROMIUM_ARGS ? process.env.BENCH_CHROMIUM_ARGS.split(/\s+/).filter(Boolean) : CHROMIUM_ARGS;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
 const out = { date: new Date().toISOString(), chromium: browser.version(), query, rows: [] };
 
 try {
@@ -64,6 +67,7 @@ try {
         else if (row.part === 'sample') console.log(`sample ${row.backend.padEnd(6)} ${row.solver.padEnd(5)} ${row.particles} particles × ${row.nfe} NFE: ${row.particleEvalsPerSecond.toExponential(2)} particle-evals/s`);
         else if (row.part === 'kernels') console.log(`kernels webgpu ${row.peer.padEnd(5)} 3x${row.width} b${row.batch}: per training step ${Object.entries(row.perStep).map(([k, v]) => `${v.toFixed(1)} ${k}`).join(', ')}`);
         else if (row.part === 'render' && row.device) console.log(`render: WebGL2 runs on ${row.device}`);
+        else if (row.part === 'adapter') console.log(`WebGPU adapter: ${row.webgpu ? [row.vendor, row.architecture, row.description].filter(Boolean).join(' ') || '(no info)' : 'none'}`);
         else if (row.part === 'render' && row.ratio) console.log(`render ${row.particles} particles, round ${row.round}: ${row.ratio} ${row.value.toFixed(2)}×`);
         else if (row.part === 'render' && row.renderer) console.log(`render ${row.particles} particles with trails on ${row.canvas}² by ${row.renderer.padEnd(6)}: frame interval ${row.intervalMedian.toFixed(1)} ms median (p90 ${row.intervalP90.toFixed(1)}), main thread ${row.msPerFrameMedian.toFixed(1)} ms (p90 ${row.msPerFrameP90.toFixed(1)})`);
       }
@@ -109,7 +113,7 @@ async function startup() {
   for (const f of ['www/pkg/flow_playground_bg.wasm', 'www/pkg-gpu/flow_playground_bg.wasm', 'single/pkg/flow_playground_bg.wasm']) {
     await fetch(`${site.origin}/${f}`, { headers: { 'accept-encoding': 'gzip' } }).then((r) => r.arrayBuffer());
   }
-  const noGpu = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
+  const noGpu = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
   const loads = [
     { name: 'page, backend=cpu', b: browser, url: '/www/index.html#backend=cpu', read: pageStatus, done: (s) => s.stats },
     { name: 'page, backend=cpu, one module (before)', b: browser, url: '/single/index.html#backend=cpu', read: pageStatus, done: (s) => s.stats },
@@ -194,4 +198,4 @@ async function startPeers() {
 }
 
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench/results/browser.json'), `${JSON.stringify(out, null, 1)}\n`);
+writeFileSync(process.env.BENCH_OUT || path.join(ROOT, 'bench/results/browser.json'), `${JSON.stringify(out, null, 1)}\n`);
