@@ -33,7 +33,7 @@ say() { printf '\n== %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 apt_install() {
   if have apt-get; then
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"; } ||
       echo "apt-get could not install $* (continuing)"
   else
     echo "no apt-get: install $* by hand"
@@ -49,11 +49,14 @@ say "prerequisites"
 have cargo || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 have node || apt_install nodejs npm
 have "${CHROMIUM:-/usr/bin/chromium}" || apt_install chromium
-have vulkaninfo || apt_install vulkan-tools libvulkan1
 (cd bench/browser && npm install --no-audit --no-fund --silent)
 
-# A GPU is one Vulkan lists that is not a CPU implementation (llvmpipe, SwiftShader).
+# A GPU is one Vulkan lists that is not a CPU implementation (llvmpipe, SwiftShader). Without a
+# GPU driver (no nvidia-smi, no /dev/dri) nothing is installed for it.
 GPU=""
+if have nvidia-smi || ls /dev/dri/renderD* >/dev/null 2>&1; then
+  have vulkaninfo || apt_install vulkan-tools libvulkan1
+fi
 if have vulkaninfo; then
   GPU=$(vulkaninfo --summary 2>/dev/null | sed -n 's/^[[:space:]]*deviceName[[:space:]]*=[[:space:]]*//p' |
     grep -viE 'llvmpipe|swiftshader|lavapipe' | head -1 || true)
