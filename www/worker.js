@@ -40,7 +40,7 @@ function watchDevices() {
     gpuDevice = device;
     device.lost.then((info) => {
       if (info.reason === 'destroyed' && !losing) return;
-      for (const f of figures.values()) f.training = false;
+      for (const f of figures.values()) { f.training = false; f.run = null; }
       post({ type: Event.ERROR, fatal: true, message: `the GPU device was lost (${info.message || info.reason})` });
     });
     return device;
@@ -186,18 +186,27 @@ async function sample(pg, spec) {
   return { ...out, step: pg.steps, backend: pg.backend };
 }
 
+/** Display samples take at most this share of the worker's time while it trains. */
+const SAMPLE_BUDGET = 0.1;
+/** …and come at most this often (ms). */
+const SAMPLE_EVERY = 700;
+
 // Train one figure in chunks sized by pacing.js, reading the loss (asynchronously) after each
-// chunk and letting queued requests (and other figures) run in between.
-async function trainLoop(figure, f) {
+// chunk and letting queued requests (and other figures) run in between. `run` identifies this
+// loop: a pause, reset or new run replaces `f.run`, and this loop then stops without a word
+// (whoever replaced it has told the page).
+async function trainLoop(figure, f, run) {
   let pg = null;
   let chunk;
   let chunker;
   let lastSample = performance.now();
+  let sampleMs = 0;
   let lastSnapshot = performance.now();
   let since;
   let firstStep;
   let firstLoss = null;
-  while (f.training && f.pg.steps < f.until && figures.get(figure) === f) {
+  const current = () => f.run === run && figures.get(figure) === f;
+  while (current() && f.pg.steps < f.until) {
     if (f.pg !== pg) {
       // The first round, or the figure moved to the WebGPU module: pace it afresh.
       ({ pg } = f);
@@ -205,11 +214,13 @@ async function trainLoop(figure, f) {
       chunker = new Chunker();
       since = performance.now();
       firstStep = pg.steps;
+      sampleMs = 0;
     }
     const t0 = performance.now();
     const k = Math.min(chunk, f.until - pg.steps);
     pg.train(k);
     const loss = await pg.readLoss();
+    if (!current()) return;
     const elapsed = performance.now() - t0;
     chunk = chunker.next(k, elapsed);
     const now = performance.now();
@@ -220,14 +231,20 @@ async function trainLoop(figure, f) {
     // often explodes the loss long before it overflows.
     if (!Number.isFinite(loss) || loss > 1000 * Math.max(firstLoss, 1e-3)) {
       f.training = false;
+      f.run = null;
       const what = Number.isFinite(loss) ? `exploded to ${loss.toExponential(2)}` : `became ${loss}`;
       post({ type: Event.STOPPED, figure, reason: 'nan', step: pg.steps,
         message: `The loss ${what} at step ${pg.steps}: the learning rate is too high for this model. Training is paused; reset to start again.` });
       return;
     }
-    if (f.sampleSpec && (now - lastSample > 700 || pg.steps >= f.until)) {
-      lastSample = now;
-      post({ type: Event.SAMPLES, figure, ...(await sample(pg, f.sampleSpec)) });
+    // Display samples on a budget: after one that took s ms, wait s·(1 − b)/b ms of training.
+    const wait = Math.max(SAMPLE_EVERY, (sampleMs * (1 - SAMPLE_BUDGET)) / SAMPLE_BUDGET);
+    if (f.sampleSpec && (now - lastSample > wait || pg.steps >= f.until)) {
+      const drawn = await sample(pg, f.sampleSpec);
+      if (!current()) return;
+      lastSample = performance.now();
+      sampleMs = lastSample - now;
+      post({ type: Event.SAMPLES, figure, ...drawn });
     }
     if (now - lastSnapshot > 5000) {
       lastSnapshot = now;
@@ -235,22 +252,39 @@ async function trainLoop(figure, f) {
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  if (figures.get(figure) !== f) return;
+  if (!current()) return;
   ({ pg } = f);
-  const done = pg.steps >= f.until;
   f.training = false;
+  f.run = null;
+  post({ type: Event.STOPPED, figure, reason: 'done', step: pg.steps });
   post({ type: Event.SNAPSHOT, figure, bytes: await pg.exportWeights(), step: pg.steps });
-  post({ type: Event.STOPPED, figure, reason: done ? 'done' : 'paused', step: pg.steps });
 }
 
 function startTraining(figure, f) {
   f.training = true;
-  trainLoop(figure, f).catch((error) => {
+  const run = {};
+  f.run = run;
+  trainLoop(figure, f, run).catch((error) => {
+    if (f.run !== run) return;
     f.training = false;
+    f.run = null;
     const failed = failure(error);
     post({ type: Event.ERROR, figure, ...failed });
     post({ type: Event.STOPPED, figure, reason: 'error', step: 0, message: failed.message });
   });
+}
+
+/**
+ * Stops a figure's training at once, between two of its chunks or while one is on the GPU: the
+ * page hears `stopped` now (not after the queued steps finish), then the latest weights.
+ */
+function stopTraining(figure, f) {
+  f.training = false;
+  f.run = null;
+  post({ type: Event.STOPPED, figure, reason: 'paused', step: f.pg.steps });
+  f.pg.exportWeights().then((bytes) => {
+    if (figures.get(figure) === f) post({ type: Event.SNAPSHOT, figure, bytes, step: f.pg.steps });
+  }).catch(() => {});
 }
 
 /** The wasm heap and, on WebGPU, the device allocator (shared by every figure on it). */
@@ -277,7 +311,7 @@ async function handle(message) {
   const { pg } = f;
   switch (message.type) {
     case Request.CONFIGURE:
-      f.training = false;
+      if (f.training) stopTraining(message.figure, f);
       pg.configure(message.config, message.points, message.labels);
       f.setup = { config: message.config, points: message.points, labels: message.labels };
       return { step: pg.steps };
@@ -287,7 +321,7 @@ async function handle(message) {
       if (!f.training) startTraining(message.figure, f);
       return {};
     case Request.PAUSE:
-      f.training = false;
+      if (f.training) stopTraining(message.figure, f);
       return { step: pg.steps };
     case Request.SAMPLE: return sample(pg, message);
     case Request.FIELD:
@@ -306,10 +340,11 @@ async function handle(message) {
     case Request.DATA_LABELLED: return pg.dataLabelled(message.n, message.seed);
     case Request.GUIDED_FIELD:
       return { v: await pg.guidedField(message.which, message.t, Float32Array.from(message.bounds), message.grid, message.class, message.guidance), t: message.t, which: message.which };
+    case Request.NLL: return pg.nll(message.n, message.seed, message.solver ?? 'rk4', message.nfe ?? 40);
     case Request.STRAIGHTNESS:
       return { straightness: await pg.straightness(message.solver, message.nfe, message.n, message.seed) };
     case Request.REFLOW: {
-      f.training = false;
+      if (f.training) stopTraining(message.figure, f);
       const { x0, x1, labels } = await pg.reflowPairs(message.n, message.solver, message.nfe, message.seed);
       pg.startReflow(x0, x1, labels);
       return { reflows: pg.reflows, step: pg.steps };
@@ -319,10 +354,11 @@ async function handle(message) {
     case Request.PAIRS: return { xy: pg.pairs(message.n) };
     case Request.EXPORT: return { bytes: await pg.exportWeights() };
     case Request.IMPORT:
-      f.training = false;
+      if (f.training) stopTraining(message.figure, f);
       return { config: JSON.parse(pg.importWeights(message.bytes)), step: pg.steps };
     case Request.DISPOSE:
       f.training = false;
+      f.run = null;
       figures.delete(message.figure);
       pg.free();
       return {};
