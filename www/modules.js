@@ -8,10 +8,8 @@
 // requests the WebGPU module. Both export the same API (src/web.rs), and a playground moves
 // from one to the other through the weights file (`exportWeights` → `importWeights`).
 
-const URLS = {
-  cpu: new URL('./pkg/flow_playground.js', import.meta.url).href,
-  webgpu: new URL('./pkg-gpu/flow_playground.js', import.meta.url).href,
-};
+const DIRS = { cpu: './pkg/', webgpu: './pkg-gpu/' };
+const url = (kind, file) => new URL(DIRS[kind] + file, import.meta.url).href;
 
 /** kind → the promise of {kind, Playground, lastPanic, memory} */
 const loading = new Map();
@@ -23,11 +21,14 @@ const loaded = [];
  * {kind, Playground, lastPanic, memory}. A failed load is forgotten, so it can be retried.
  */
 export function loadModule(kind) {
-  if (!URLS[kind]) return Promise.reject(new Error(`unknown module '${kind}'`));
+  if (!DIRS[kind]) return Promise.reject(new Error(`unknown module '${kind}'`));
   if (!loading.has(kind)) {
     const promise = (async () => {
-      const glue = await import(URLS[kind]);
-      const exports = await glue.default();
+      // The wasm download starts with the glue's, not after it: one round trip less.
+      const wasm = fetch(url(kind, 'flow_playground_bg.wasm'));
+      wasm.catch(() => {}); // reported by the init below
+      const glue = await import(url(kind, 'flow_playground.js'));
+      const exports = await glue.default({ module_or_path: wasm });
       const module = { kind, Playground: glue.Playground, lastPanic: glue.lastPanic, memory: exports.memory };
       loaded.push(module);
       return module;
