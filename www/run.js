@@ -47,9 +47,10 @@ export class Run extends EventTarget {
       if (error.fatal) return; // onFatal restarts
       throw error;
     }
-    Object.assign(this, { backend: reply.backend, adapter: reply.adapter, weights: this.weights + 1 });
+    // New weights in the module: inputs drawn from the old ones are stale.
+    this.weights += 1;
     if (reply.note) this.say(reply.note);
-    this.changed('badge', reply.backend === 'webgpu' ? `WebGPU · ${reply.adapter}` : 'CPU (wasm)', reply.backend);
+    this.showBackend(reply);
     if (this.snapshot) {
       try {
         this.step = (await this.request(Request.IMPORT, { bytes: this.snapshot.slice() })).step;
@@ -66,6 +67,11 @@ export class Run extends EventTarget {
     this.changed('progress');
     await this.refreshAll();
     this.emit('ready', this.status());
+  }
+
+  showBackend({ backend, adapter }) {
+    Object.assign(this, { backend, adapter });
+    this.changed('badge', backend === 'webgpu' ? `WebGPU · ${adapter}` : 'CPU (wasm)', backend);
   }
 
   /** Loads the shipped model trained for exactly these settings, when there is one. */
@@ -109,6 +115,11 @@ export class Run extends EventTarget {
       this.emit('stopped', { reason: message.reason, step: message.step });
     } else if (message.type === Event.ERROR) {
       this.say(message.message, { kind: 'error' });
+    } else if (message.type === Event.BACKEND) {
+      // The worker moved this figure to the WebGPU module (same weights), or kept it on the CPU.
+      this.showBackend(message);
+      if (message.note) this.say(message.note);
+      if (message.backend === 'webgpu' && this.ready && !this.training) this.resample();
     }
   }
 
@@ -172,7 +183,7 @@ export class Run extends EventTarget {
     const colors = states ? particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme) : null;
     this.samples = { ...message, n, states, colors, sampler: message.sampler || 'ode' };
     if (this.data) {
-      this.stats = { samples: meanStd(message.x), data: meanStd(this.data), slicedW2: slicedW2(message.x, this.data), nfe: message.nfe, step: message.step, n };
+      this.stats = { samples: meanStd(message.x), data: meanStd(this.data), slicedW2: slicedW2(message.x, this.data), nfe: message.nfe, step: message.step, n, backend: message.backend };
     }
     this.changed('samples');
     this.emit('samples', this.stats);
