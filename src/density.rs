@@ -120,13 +120,29 @@ pub fn negative_log_likelihood(
     steps: usize,
     device: &burn::tensor::Device,
 ) -> f64 {
+    block_on(negative_log_likelihood_async(
+        field, source, data, solver, steps, device,
+    ))
+    .expect("reading the CPU backend does not fail")
+}
+
+/// [`negative_log_likelihood`] without blocking: each batch's sum is read asynchronously (the
+/// browser's way).
+pub async fn negative_log_likelihood_async(
+    field: &impl DivergenceField,
+    source: &GaussianMixture,
+    data: &[f32],
+    solver: Solver,
+    steps: usize,
+    device: &burn::tensor::Device,
+) -> Result<f64, String> {
     let n = data.len() / 2;
     let mut total = 0.0f64;
     for chunk in data.chunks(2 * NLL_BATCH) {
         let x = crate::flow::to_tensor(chunk, device);
-        let result = log_density(field, source, x, 1.0, solver, steps);
-        let sum: f32 = result.log_p.sum().into_scalar();
-        total += sum as f64;
+        let result = log_density_async(field, source, x, 1.0, solver, steps).await;
+        let sum = crate::flow::read_async(vec![result.log_p.sum().reshape([1, 1])]).await?;
+        total += sum[0][0] as f64;
     }
-    -total / n.max(1) as f64
+    Ok(-total / n.max(1) as f64)
 }

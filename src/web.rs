@@ -17,7 +17,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::average::conditional_average;
 use crate::coupling::Coupling;
 use crate::data::{Dataset, Distribution, PointCloud};
-use crate::density::log_density_async;
+use crate::density::{differential_entropy, log_density_async, negative_log_likelihood_async};
 use crate::exact::ExactField;
 use crate::flow::{copy_model_async, read_async, to_host, to_tensor, Flow, FlowConfig};
 use crate::guidance::{validate_scale, ClassChoice, ExactGuidedField, GuidedFlow};
@@ -1108,6 +1108,44 @@ impl Playground {
                 "unknown density '{other}' (learned or exact)"
             ))),
         }
+    }
+
+    /// The negative log-likelihood of `n` fresh data points (drawn from `seed`) in nats per
+    /// point, by carrying them back to t = 0 with `solver` in `nfe` evaluations. Resolves to
+    /// `{nll, entropy}`: `entropy` is the data's differential entropy where it is known in closed
+    /// form (checkerboard: log 32), else null. An error where the source has no density.
+    pub fn nll(&self, n: u32, seed: u32, solver: &str, nfe: u32) -> Result<Promise, JsError> {
+        if !(1..=20_000).contains(&n) || nfe == 0 || nfe > 10_000 {
+            return Err(js_error(format!(
+                "nll needs 1 ≤ n ≤ 20000 and 1 ≤ nfe ≤ 10000, got {n}, {nfe}"
+            )));
+        }
+        let solver: Solver = solver.parse().map_err(js_error)?;
+        let source = GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
+        let target = self.trainer.target();
+        let data = target.sample(n as usize, &mut Rng::new(seed as u64));
+        let entropy = match target {
+            Distribution::Named { dataset, spread } if *spread == dataset.default_spread() => {
+                differential_entropy(*dataset)
+            }
+            _ => None,
+        };
+        let flow = self.trainer.flow();
+        let steps = steps_for(&solver, nfe);
+        let device = self.device.clone();
+        Ok(promise(self.backend == "cpu", async move {
+            let nll = negative_log_likelihood_async(&flow, &source, &data, solver, steps, &device)
+                .await
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            let out = Object::new();
+            set(&out, "nll", nll);
+            set(
+                &out,
+                "entropy",
+                entropy.map_or(JsValue::NULL, JsValue::from_f64),
+            );
+            Ok(out.into())
+        }))
     }
 
     /// `n` source points drawn from `seed`, on the device.

@@ -422,6 +422,15 @@ async fn guidance_reflow_straightness_and_the_sweep_have_their_documented_shapes
         30
     );
 
+    let nll = resolve(
+        cpu(r#"{"dataset":"checkerboard"}"#)
+            .await
+            .nll(50, 1, "rk4", 8)
+            .unwrap(),
+    )
+    .await;
+    assert!(field(&nll, "nll").as_f64().unwrap().is_finite());
+    assert!((field(&nll, "entropy").as_f64().unwrap() - 32f64.ln()).abs() < 1e-9);
     let s = resolve(pg.straightness("euler", 8, 64, 2).map_err(message).unwrap())
         .await
         .as_f64()

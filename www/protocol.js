@@ -44,6 +44,9 @@ export const Request = Object.freeze({
   /** {which: 'learned'|'exact', t, bounds, grid, class, guidance} → reply {v: Float32Array
    * [grid², 2]}: the guided field v_∅ + w·(v_c − v_∅) towards one class */
   GUIDED_FIELD: 'guidedField',
+  /** {n, seed, solver?, nfe?} → reply {nll, entropy}: nats per point on fresh data (entropy:
+   * the data's, where known, else null); an error where the source has no density */
+  NLL: 'nll',
   /** {solver, nfe, n, seed} → reply {straightness}: S = E∫‖(X₁ − X₀) − v(X_t, t)‖² dt */
   STRAIGHTNESS: 'straightness',
   /** {n, solver, nfe, seed} → reply {reflows, step}: trains on from here on the pairs

@@ -241,6 +241,7 @@ async function handle(message) {
     case Request.DATA_LABELLED: return pg.dataLabelled(message.n, message.seed);
     case Request.GUIDED_FIELD:
       return { v: await pg.guidedField(message.which, message.t, Float32Array.from(message.bounds), message.grid, message.class, message.guidance), t: message.t, which: message.which };
+    case Request.NLL: return pg.nll(message.n, message.seed, message.solver ?? 'rk4', message.nfe ?? 40);
     case Request.STRAIGHTNESS:
       return { straightness: await pg.straightness(message.solver, message.nfe, message.n, message.seed) };
     case Request.REFLOW: {
