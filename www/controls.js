@@ -1,5 +1,7 @@
 // The control panel, generated from the parameter registry: a labelled, keyboard-operable
-// input per parameter, validated on change.
+// input per parameter, validated on change. Settings that only apply to some others (ε to the
+// Sinkhorn coupling, σ to the bridge path, class and guidance to a conditional model) show
+// only then.
 
 import { PARAMS, parseValue } from './state.js';
 import { LAYER_BY_NAME } from './layers/index.js';
@@ -27,6 +29,26 @@ function el(tag, props = {}, children = []) {
 function show(value) {
   if (value === null) return '';
   return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** Which rows show for state `s`: name → visible (names absent here always show). */
+export function visibleRows(s) {
+  return {
+    epsilon: s.coupling === 'sinkhorn',
+    sigma: s.path === 'bridge',
+    class: s.conditional,
+    guidance: s.conditional,
+    // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers.
+    tol: s.solver === 'dopri5',
+    nfe: s.solver !== 'dopri5',
+  };
+}
+
+/** The class picker's options: all, then each of the data's `k` classes. */
+function setClassOptions(select, k) {
+  if (select.options.length === k + 1) return;
+  select.replaceChildren(el('option', { value: 'all', textContent: 'all' }),
+    ...Array.from({ length: k }, (_, c) => el('option', { value: String(c), textContent: String(c) })));
 }
 
 /**
@@ -59,8 +81,17 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         continue;
       }
       let input;
+      let output = null;
       if (spec.type === 'enum') {
         input = el('select', { id, name }, spec.options.map((o) => el('option', { value: o, textContent: o })));
+      } else if (spec.type === 'class') {
+        input = el('select', { id, name }, [el('option', { value: 'all', textContent: 'all' })]);
+      } else if (spec.type === 'bool') {
+        input = el('input', { id, name, type: 'checkbox' });
+      } else if (spec.slider) {
+        input = el('input', { id, name, type: 'range', min: String(spec.min), max: String(spec.max), step: String(spec.slider) });
+        output = el('output', { htmlFor: id, className: 'slider-value' });
+        input.addEventListener('input', () => { output.textContent = input.value; });
       } else if (spec.type === 'point') {
         input = el('input', { id, name, type: 'text', inputMode: 'decimal', placeholder: 'x,y', spellcheck: false });
       } else {
@@ -71,7 +102,7 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         });
       }
       input.addEventListener('change', () => {
-        const { value, error } = parseValue(name, input.value);
+        const { value, error } = parseValue(name, spec.type === 'bool' ? (input.checked ? '1' : '0') : input.value);
         if (error) {
           onInvalid(error);
           input.value = input.dataset.last ?? show(spec.default);
@@ -81,22 +112,29 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         onChange(name, value);
       });
       inputs[name] = input;
-      fieldset.append(el('div', { className: 'row' }, [el('label', { htmlFor: id, textContent: spec.label }), input]));
+      const control = output ? el('span', { className: 'slider' }, [input, output]) : input;
+      fieldset.append(el('div', { className: 'row' }, [el('label', { htmlFor: id, textContent: spec.label }), control]));
     }
     form.append(fieldset);
   }
 
-  return function update(s) {
+  /** Shows state `s`; `classes` is the data's number of classes (the class picker's options). */
+  return function update(s, { classes = 0 } = {}) {
+    if (inputs.class) setClassOptions(inputs.class, classes || (s.class === 'all' ? 0 : s.class + 1));
     for (const [name, input] of Object.entries(inputs)) {
       if (Array.isArray(input)) {
         for (const box of input) box.checked = s[name].includes(box.value);
+      } else if (input.type === 'checkbox') {
+        input.checked = !!s[name];
       } else {
         input.value = show(s[name]);
         input.dataset.last = show(s[name]);
+        const output = input.parentElement.querySelector('output');
+        if (output) output.textContent = show(s[name]);
       }
     }
-    // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers.
-    if (inputs.tol) inputs.tol.closest('.row').hidden = s.solver !== 'dopri5';
-    if (inputs.nfe) inputs.nfe.closest('.row').hidden = s.solver === 'dopri5';
+    for (const [name, shown] of Object.entries(visibleRows(s))) {
+      if (inputs[name] && !Array.isArray(inputs[name])) inputs[name].closest('.row').hidden = !shown;
+    }
   };
 }

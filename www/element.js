@@ -1,7 +1,8 @@
 // <flow-playground>: a live flow-matching figure for any page. Import this module, then write
 //   <flow-playground dataset="moons" solver="euler" nfe="4" hide="export"></flow-playground>
-// Attributes are the playground's URL parameters (state.js); bad values fall back to their
-// defaults with a console warning and a small note in the figure. Every figure on a page shares
+// Attributes are the playground's URL parameters (state.js; `class` is spelled `class-label`,
+// since HTML owns `class`); bad values fall back to their defaults with a console warning and a
+// small note in the figure. Every figure on a page shares
 // one worker, one wasm module and one GPU device; a figure off screen (or in a hidden tab)
 // pauses and resumes where it was.
 //
@@ -9,11 +10,12 @@
 // (a promise of {reason, step}), `sample()` (a promise of the sample statistics), `status`,
 // `exportWeights()`, `importWeights(bytes)`; events `ready`, `step`, `samples`, `error`.
 
-import { PARAMS, parseAttributes, parseValue } from './state.js';
+import { PARAMS, ATTRIBUTES, PARAM_OF_ATTRIBUTE, parseAttributes, parseValue } from './state.js';
 import { Figure } from './figure.js';
+import { fixedLayout } from './scene.js';
 import * as take from './exports.js';
 
-const NAMES = Object.keys(PARAMS);
+const NAMES = Object.values(ATTRIBUTES);
 const STYLE = new URL('./element.css', import.meta.url).href;
 
 function make(tag, props = {}, children = []) {
@@ -45,7 +47,7 @@ export class FlowPlaygroundElement extends HTMLElement {
       return;
     }
     this.build();
-    const pairs = this.getAttributeNames().filter((n) => NAMES.includes(n)).map((n) => [n, this.getAttribute(n)]);
+    const pairs = this.getAttributeNames().filter((n) => NAMES.includes(n)).map((n) => [PARAM_OF_ATTRIBUTE[n], this.getAttribute(n)]);
     const { state, errors } = parseAttributes(pairs);
     this.figure = new Figure(state, this.elements, (text, options) => this.note(text, options));
     for (const error of errors) this.warn(error);
@@ -76,8 +78,9 @@ export class FlowPlaygroundElement extends HTMLElement {
     });
   }
 
-  attributeChangedCallback(name, old, value) {
+  attributeChangedCallback(attribute, old, value) {
     if (!this.figure || old === value) return;
+    const name = PARAM_OF_ATTRIBUTE[attribute];
     const raw = value === null ? null : value;
     let parsed;
     if (raw === null) {
@@ -121,6 +124,8 @@ export class FlowPlaygroundElement extends HTMLElement {
       timeLabel: make('output', { textContent: 't = 0.00' }),
       train: button('▶ Train', 'Train the model'),
       reset: button('Reset', 'Start again from an untrained model'),
+      reflow: button('Reflow', 'Train on the pairs (x₀, ODE(x₀)) of the current flow: a rectified flow, with straighter paths'),
+      reflows: make('span', { className: 'reflows' }),
       progress: make('progress', { max: 1, value: 0, 'aria-label': 'Training progress' }),
       stepCount: make('span', { textContent: '0' }),
       rate: make('span'),
@@ -150,11 +155,11 @@ export class FlowPlaygroundElement extends HTMLElement {
     exports.append(make('label', { className: 'upload' }, ['Load ', upload]));
     this.parts = {
       play: e.play, time: make('span', { className: 'time' }, [e.time, e.timeLabel]),
-      train: e.train, reset: e.reset,
-      progress: make('span', { className: 'progress' }, [e.progress, ' step ', e.stepCount, ' ', e.rate]),
+      train: e.train, reset: e.reset, reflow: e.reflow,
+      progress: make('span', { className: 'progress' }, [e.progress, ' step ', e.stepCount, ' ', e.reflows, ' ', e.rate]),
       stats: e.stats, chart: e.chart, badge: e.badge, export: exports, messages: e.notes,
     };
-    const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, this.parts.progress, e.badge]);
+    const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, e.reflow, this.parts.progress, e.badge]);
     this.bar = bar;
     this.container = make('div', { className: 'figure' }, [e.canvas, e.readout, e.notes, bar, e.chart, e.stats, exports]);
     this.shadowRoot.replaceChildren(make('link', { rel: 'stylesheet', href: STYLE }), this.container);
@@ -170,10 +175,11 @@ export class FlowPlaygroundElement extends HTMLElement {
   applyLook() {
     const s = this.figure.state;
     for (const [name, node] of Object.entries(this.parts)) node.hidden = s.hide.includes(name);
-    // The loss chart only earns its space when training is on offer.
+    // The loss chart, and Reflow, only earn their space when training is on offer.
     if (!s.hide.includes('chart') && s.hide.includes('train')) this.parts.chart.hidden = true;
-    // Snapshots are fixed times: no clock to play or scrub.
-    if (s.layout === 'snapshots') this.parts.play.hidden = this.parts.time.hidden = true;
+    if (s.hide.includes('train')) this.parts.reflow.hidden = true;
+    // Snapshots and steps are fixed times: no clock to play or scrub.
+    if (fixedLayout(s.layout)) this.parts.play.hidden = this.parts.time.hidden = true;
     // A bar with nothing in it takes no room.
     this.bar.hidden = [...this.bar.children].every((c) => c.hidden);
     this.container.classList.toggle('dark', s.theme === 'dark');
@@ -215,6 +221,7 @@ export class FlowPlaygroundElement extends HTMLElement {
       ready: s.ready, backend: s.backend, adapter: s.adapter, step: s.step, loss: s.loss, stepsPerSec: s.stepsPerSec,
       training: s.training, visible: s.visible, model: s.model, stats: s.stats, state: s.state, messages: s.messages,
       t: s.t, renderer: s.renderer, average: s.average, settled: s.settled,
+      straightness: s.straightness, reflows: s.reflows, classes: s.classes, steps: s.steps,
     };
   }
 

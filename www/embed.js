@@ -1,6 +1,6 @@
 // The iframe mode: embed.html#dataset=moons&hide=export… — the hash becomes the element's
 // attributes, so values are checked (and reported) exactly as for <flow-playground>.
-import { PARAMS } from './state.js';
+import { PARAMS, ATTRIBUTES } from './state.js';
 import './element.js';
 
 const figure = document.getElementById('figure');
@@ -21,7 +21,8 @@ function attributesFromHash() {
 
 function apply() {
   for (const [name, value] of attributesFromHash()) {
-    if (Object.hasOwn(PARAMS, name)) figure.setAttribute(name, value);
+    // The hash says `class`; the element's attribute is `class-label` (HTML owns `class`).
+    if (Object.hasOwn(PARAMS, name)) figure.setAttribute(ATTRIBUTES[name], value);
     else console.warn(`<flow-playground>: ignoring unknown parameter '${name}' in the URL`);
   }
 }

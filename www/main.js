@@ -1,17 +1,19 @@
 // The full playground page: URL hash ↔ controls ↔ one Figure (figure.js) bound to the page's
-// canvas and panel.
+// canvas and panel, and the cost-vs-steps chart (sweep.js) of its weights.
 
 import { parseHash, toHash } from './state.js';
 import { Request } from './client.js';
 import { buildControls } from './controls.js';
 import { Figure } from './figure.js';
+import { Sweep } from './sweep.js';
+import { fixedLayout } from './scene.js';
 import * as exports from './exports.js';
 
 const $ = (id) => document.getElementById(id);
 const messages = $('messages');
 const elements = {
   canvas: $('canvas'), chart: $('loss-chart'), badge: $('backend'), stats: $('stats'),
-  train: $('train'), pause: $('pause'), step: $('step-once'), reset: $('reset'),
+  train: $('train'), pause: $('pause'), step: $('step-once'), reset: $('reset'), reflow: $('reflow'), reflows: $('reflow-count'),
   progress: $('progress'), stepCount: $('step-count'), rate: $('rate'), eta: $('eta'),
   play: $('play'), time: $('time'), timeLabel: $('time-label'), readout: $('readout'),
 };
@@ -48,6 +50,8 @@ function syncUrl() {
   }
 }
 
+const sweep = new Sweep({ canvas: $('sweep-chart'), note: $('sweep-note') });
+
 const updateControls = buildControls($('controls'), parsed.state, {
   onChange: (name, value) => apply({ [name]: value }),
   onInvalid: (message) => notify(message, { kind: 'error' }),
@@ -56,7 +60,17 @@ const updateControls = buildControls($('controls'), parsed.state, {
 function createFigure(state) {
   if (figure) figure.dispose();
   figure = new Figure(state, elements, notify);
-  figure.addEventListener('statechange', () => { syncUrl(); updateControls(figure.state); });
+  sweep.attach(figure);
+  figure.addEventListener('statechange', () => { syncUrl(); syncControls(); showParts(figure.state); });
+  // The class picker lists the data's classes, known once the data is.
+  let classes = 0;
+  const classesKnown = () => {
+    if (figure.dataClasses === classes) return;
+    classes = figure.dataClasses;
+    syncControls();
+  };
+  figure.addEventListener('ready', classesKnown);
+  figure.addEventListener('samples', classesKnown);
   for (const text of urlErrors.splice(0)) figure.say(text);
   updateControls(state);
   showParts(state);
@@ -71,15 +85,23 @@ async function apply(changes) {
   }
   const ok = await figure.set(changes);
   if (ok) syncUrl();
-  updateControls(figure.state);
+  syncControls();
   showParts(figure.state);
+}
+
+function syncControls() {
+  updateControls(figure.state, { classes: figure.dataClasses });
+  elements.reflows.textContent = figure.state.reflows ? `${figure.state.reflows}-rectified` : '';
 }
 
 /** Controls that only apply to some settings. */
 function showParts(state) {
   $('clear-points').hidden = state.dataset !== 'points';
-  // Snapshots are fixed times: no clock to play or scrub.
-  document.querySelector('.timebar').hidden = state.layout === 'snapshots';
+  // Snapshots and steps are fixed times: no clock to play or scrub.
+  document.querySelector('.timebar').hidden = fixedLayout(state.layout);
+  $('sweep').hidden = state.hide.includes('sweep');
+  $('reflow').hidden = state.hide.includes('reflow');
+  sweep.setHidden(state.hide.includes('sweep'));
 }
 
 window.addEventListener('hashchange', () => {
@@ -126,6 +148,9 @@ createFigure(parsed.state);
 // A read-only view of the page for scripts and tests.
 window.flowPlayground = {
   status: () => figure.status(),
+  /** The particles at t = 1 and, for a conditional model, each one's class. */
+  samples: () => (figure.samples ? { x: Array.from(figure.samples.x), classes: figure.samples.classes ? Array.from(figure.samples.classes) : null } : null),
+  sweep: () => sweep.status(),
   memory: () => figure.client.request(Request.MEMORY),
   exportWeights: () => figure.exportWeights(),
   importWeights: (bytes) => figure.importWeights(bytes),

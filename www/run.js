@@ -2,16 +2,30 @@
 // training, fresh samples and the events they raise. Figure (figure.js) extends it with what is
 // drawn and when; `changed(what)` tells it 'buttons', 'progress' or 'samples' moved.
 
-import { PARAMS, trainConfig, solverSpec } from './state.js';
+import { PARAMS, trainConfig, solverSpec, classIndex } from './state.js';
 import { sharedClient, Request, Event } from './client.js';
 import { meanStd, slicedW2 } from './stats.js';
 import { defaultPoints } from './input.js';
 import { shippedModel, shippedBytes } from './models.js';
 import { particleColors } from './layers/colorwheel.js';
+import { classColors, classCount, classPalette } from './layers/classes.js';
 
 const DATA_POINTS = 2000;
 const PAIRS = 256;
-const PATH_NAMES = { linear: 'linear', cosine: 'cosine', ot_sigma_min: 'sigma-min', polynomial: 'poly' };
+const PATH_NAMES = { linear: 'linear', cosine: 'cosine', ot_sigma_min: 'sigma-min', polynomial: 'poly', bridge: 'bridge' };
+/** Straightness is measured on this many particles with RK4 at STRAIGHTNESS_NFE evaluations. */
+const STRAIGHTNESS_N = 1000;
+const STRAIGHTNESS_NFE = 20;
+/** …and at most this often while training (ms). */
+const STRAIGHTNESS_EVERY = 5000;
+/** A reflow trains on this many pairs (x₀, ODE(x₀)), carried by RK4 in REFLOW_NFE evaluations. */
+export const REFLOW_PAIRS = 4000;
+const REFLOW_NFE = 32;
+
+/** `k`-rectified, in words. */
+export function rectified(k) {
+  return k ? `${k}-rectified flow` : 'flow';
+}
 let runCount = 0;
 
 /** Events: `ready`, `step` ({step, loss}), `samples`, `stopped`, `error` ({message}), `statechange` ({names}). */
@@ -23,6 +37,11 @@ export class Run extends EventTarget {
       id: `figure-${runCount}`, state, notify, ready: false, backend: null, adapter: null, training: false,
       resumeWhenVisible: false, visible: true, step: 0, until: 0, steps: [], losses: [], stepsPerSec: 0,
       data: null, samples: null, pairs: null, snapshot: null, userPoints: null, stats: null, model: null, messages: [],
+      // A conditional model's data labels, their number and colours.
+      dataLabels: null, dataClasses: 0, palette: null,
+      // The latest straightness measurement {value, step}, and the weights' version (it
+      // changes whenever they do: the cost-vs-steps chart starts again then).
+      straightness: null, version: 0, reflowing: false,
     });
     this.client = sharedClient(state.backend);
     this.client.attach(this.id, { onEvent: (m) => this.onEvent(m), onFatal: (f) => this.onFatal(f) });
@@ -38,7 +57,7 @@ export class Run extends EventTarget {
     this.changed('badge', 'starting…', 'busy');
     let reply;
     try {
-      reply = await this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), points: this.points() });
+      reply = await this.init();
     } catch (error) {
       if (error.fatal) return; // onFatal restarts
       throw error;
@@ -55,6 +74,8 @@ export class Run extends EventTarget {
       }
     } else if (this.state.pretrained) {
       await this.loadShippedModel();
+    } else {
+      this.untrainedReflows();
     }
     this.ready = true;
     this.changed('buttons');
@@ -63,17 +84,52 @@ export class Run extends EventTarget {
     this.emit('ready', this.status());
   }
 
-  /** Loads the shipped model trained for exactly these settings, when there is one. */
+  /**
+   * Starts this figure's playground in the worker. A conditional model needs labelled data:
+   * where the data has none, says so and starts an unconditional one.
+   */
+  async init() {
+    const ask = () => this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), points: this.points() });
+    try {
+      return await ask();
+    } catch (error) {
+      if (error.fatal || !this.state.conditional || !/labelled data/.test(error.message)) throw error;
+      this.say(`${error.message} — training an unconditional model`);
+      this.state = { ...this.state, conditional: false, class: 'all' };
+      this.emit('statechange', { names: ['conditional', 'class'] });
+      return ask();
+    }
+  }
+
+  /**
+   * Loads the shipped model trained for exactly these settings, when there is one. Asked for a
+   * reflowed model (`reflows`) that is not shipped, says so and looks for the plain one.
+   */
   async loadShippedModel() {
-    const match = await shippedModel(this.state);
+    let match = await shippedModel(this.state);
     this.model = null;
+    if (!match && this.state.reflows > 0) {
+      this.say(`No shipped ${rectified(this.state.reflows)} for these settings (reflows = ${this.state.reflows}): starting from the plain flow; the Reflow button makes one.`);
+      this.state = { ...this.state, reflows: 0 };
+      this.emit('statechange', { names: ['reflows'] });
+      match = await shippedModel(this.state);
+    }
     if (!match) return;
     try {
       this.step = (await this.request(Request.IMPORT, { bytes: await shippedBytes(match) })).step;
       this.model = match;
+      this.version += 1;
     } catch (error) {
       this.say(`The shipped model ${match.file} could not be loaded (${error.message}); starting untrained.`);
     }
+  }
+
+  /** An untrained network has no reflows: a `reflows` setting says so and goes back to 0. */
+  untrainedReflows() {
+    if (!this.state.reflows) return;
+    this.say(`reflows = ${this.state.reflows} picks a shipped model, and this figure starts untrained (pretrained = 0): the Reflow button makes one.`);
+    this.state = { ...this.state, reflows: 0 };
+    this.emit('statechange', { names: ['reflows'] });
   }
 
   onFatal(failure) {
@@ -86,12 +142,15 @@ export class Run extends EventTarget {
   onEvent(message) {
     if (message.type === Event.PROGRESS) {
       Object.assign(this, { step: message.step, stepsPerSec: message.stepsPerSec });
+      this.version += 1;
       this.steps.push(message.step);
       this.losses.push(message.loss);
       this.changed('progress');
       this.emit('step', { step: message.step, loss: message.loss, stepsPerSec: message.stepsPerSec });
     } else if (message.type === Event.SAMPLES) {
       this.setSamples(message);
+      // Straightness on a budget while training: every few seconds, from the fresh weights.
+      if (this.training && !(this.straightness && performance.now() - this.straightness.at < STRAIGHTNESS_EVERY)) this.measureStraightness();
     } else if (message.type === Event.SNAPSHOT) {
       this.snapshot = message.bytes;
     } else if (message.type === Event.STOPPED) {
@@ -100,6 +159,7 @@ export class Run extends EventTarget {
       this.changed('progress');
       if (message.reason === 'nan') this.say(message.message, { kind: 'error', action: { label: 'Reset', run: () => this.reset() } });
       else if (message.reason === 'error') this.say(`Training stopped: ${message.message}`, { kind: 'error' });
+      if (message.reason === 'done' || message.reason === 'paused') this.measureStraightness();
       this.emit('stopped', { reason: message.reason, step: message.step });
     } else if (message.type === Event.ERROR) {
       this.say(message.message, { kind: 'error' });
@@ -125,21 +185,56 @@ export class Run extends EventTarget {
 
   sampleSpec() {
     const s = this.state;
-    return { n: s.particles, solver: solverSpec(s), nfe: s.nfe, seed: s.seed + 101, record: true };
+    const spec = { n: s.particles, solver: solverSpec(s), nfe: s.nfe, seed: s.seed + 101, record: true };
+    // A conditional model samples the picked class (or each particle's, drawn) at scale w.
+    return s.conditional ? { ...spec, class: classIndex(s), guidance: s.guidance } : spec;
+  }
+
+  /** The sample request of Euler in `nfe` steps from the same noise (layout=steps). */
+  stepSpec(nfe) {
+    return { ...this.sampleSpec(), solver: 'euler', nfe };
   }
 
   /** Fetches the data, the coupled pairs and fresh samples for the current weights. */
   async refreshAll() {
+    const labelled = this.state.conditional;
     const [data, pairs] = await Promise.all([
-      this.request(Request.DATA, { n: DATA_POINTS, seed: 12345 }),
+      this.request(labelled ? Request.DATA_LABELLED : Request.DATA, { n: DATA_POINTS, seed: 12345 }),
       this.request(Request.PAIRS, { n: PAIRS }).catch(() => null),
     ]);
     Object.assign(this, { data: data.xy, pairs: pairs ? pairs.xy : null });
+    this.setLabels(labelled ? data.labels : null);
+    this.checkClass();
     await this.resample();
+    this.measureStraightness();
+  }
+
+  /** The data's labels (a conditional model), their count and the class colours. */
+  setLabels(labels) {
+    const k = labels ? classCount(labels) : 0;
+    Object.assign(this, { dataLabels: labels, dataClasses: k, palette: k ? classPalette(k, this.state.theme) : null });
+  }
+
+  /**
+   * A picked class needs a conditional model and must be one of the data's: otherwise says
+   * why and falls back to all classes. Returns true when the state changed.
+   */
+  checkClass() {
+    const c = this.state.class;
+    if (c === 'all') return false;
+    let why = null;
+    if (!this.state.conditional) why = `class ${c} applies to a conditional model (conditional = 1)`;
+    else if (this.dataClasses && c >= this.dataClasses) why = `class ${c} is outside 0…${this.dataClasses - 1} for ${this.state.dataset}`;
+    if (!why) return false;
+    this.say(`${why} — sampling all classes`);
+    this.state = { ...this.state, class: 'all' };
+    this.emit('statechange', { names: ['class'] });
+    return true;
   }
 
   /** Draws fresh particles from the current weights. */
   async resample() {
+    this.checkClass();
     try {
       this.setSamples(await this.request(Request.SAMPLE, this.sampleSpec()));
     } catch (error) {
@@ -147,17 +242,93 @@ export class Run extends EventTarget {
     }
   }
 
-  setSamples(message) {
+  /**
+   * A sample reply with what the layers draw from: its size, its colours (by class for a
+   * conditional model, else by where each particle started, trajectory state 0) and its
+   * statistics against the data.
+   */
+  decorateSamples(message) {
     const n = message.x.length / 2;
     const states = message.trajectory ? message.trajectory.length / (2 * n) : 0;
-    // Colours from where each particle starts (trajectory state 0), computed once per sample.
-    const colors = states ? particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme) : null;
-    this.samples = { ...message, n, states, colors };
-    if (this.data) {
-      this.stats = { samples: meanStd(message.x), data: meanStd(this.data), slicedW2: slicedW2(message.x, this.data), nfe: message.nfe, step: message.step, n };
+    let colors = null;
+    if (message.classes && this.palette) colors = classColors(message.classes, this.palette.length, this.state.theme);
+    else if (states) colors = particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme);
+    const data = this.referenceData();
+    const stats = data
+      ? { samples: meanStd(message.x), data: meanStd(data), slicedW2: slicedW2(message.x, data), nfe: message.nfe, step: message.step, n, class: this.state.conditional ? this.state.class : 'all' }
+      : null;
+    return { ...message, n, states, colors, stats };
+  }
+
+  /** The data the samples are compared with: the picked class's points when there is one. */
+  referenceData() {
+    const c = this.state.class;
+    if (!this.data || !this.state.conditional || c === 'all' || !this.dataLabels) return this.data;
+    const out = [];
+    for (let i = 0; i < this.dataLabels.length; i += 1) {
+      if (this.dataLabels[i] === c) out.push(this.data[2 * i], this.data[2 * i + 1]);
     }
+    return out.length ? Float32Array.from(out) : this.data;
+  }
+
+  setSamples(message) {
+    this.samples = this.decorateSamples(message);
+    if (this.samples.stats) this.stats = this.samples.stats;
     this.changed('samples');
     this.emit('samples', this.stats);
+  }
+
+  /**
+   * Measures the straightness S = E∫‖(X₁ − X₀) − v(X_t, t)‖² dt of the current weights (RK4,
+   * fixed particles); one measurement at a time, the latest request wins.
+   */
+  async measureStraightness() {
+    if (!this.ready) return;
+    if (this.measuring) { this.measureAgain = true; return; }
+    this.measuring = true;
+    const step = this.step;
+    const at = performance.now();
+    try {
+      const reply = await this.request(Request.STRAIGHTNESS, { solver: 'rk4', nfe: STRAIGHTNESS_NFE, n: STRAIGHTNESS_N, seed: this.state.seed + 202 });
+      this.straightness = { value: reply.straightness, step, at };
+      this.changed('straightness');
+    } catch (error) {
+      if (!error.fatal) this.say(`Straightness: ${error.message}`, { kind: 'error' });
+    } finally {
+      this.measuring = false;
+    }
+    if (this.measureAgain) {
+      this.measureAgain = false;
+      this.measureStraightness();
+    }
+  }
+
+  /**
+   * Reflow: carries REFLOW_PAIRS noise points through the current flow, then trains the same
+   * network on the pairs (x₀, ODE(x₀)) for `steps` steps — a flow with one more rectification,
+   * whose paths are straighter.
+   */
+  async reflow() {
+    if (!this.ready || this.reflowing) return;
+    this.reflowing = true;
+    this.changed('buttons');
+    let reply;
+    try {
+      reply = await this.request(Request.REFLOW, { n: REFLOW_PAIRS, solver: 'rk4', nfe: REFLOW_NFE, seed: this.state.seed + 303 });
+    } catch (error) {
+      if (!error.fatal) this.say(`Reflow: ${error.message}`, { kind: 'error' });
+      return;
+    } finally {
+      this.reflowing = false;
+      this.changed('buttons');
+    }
+    this.clearRun();
+    Object.assign(this, { step: reply.step, model: null });
+    this.version += 1;
+    this.state = { ...this.state, reflows: reply.reflows };
+    this.emit('statechange', { names: ['reflows'] });
+    this.say(`Reflow: training the ${rectified(reply.reflows)} on ${REFLOW_PAIRS} pairs (x₀, ODE(x₀)) of the previous flow.`, { kind: 'info' });
+    this.train(0);
   }
 
   /** Trains `steps` more steps, or (0) up to the `steps` setting (or that many more). */
@@ -195,6 +366,10 @@ export class Run extends EventTarget {
     }
     this.clearRun();
     this.model = null;
+    if (this.state.reflows) {
+      this.state = { ...this.state, reflows: 0 };
+      this.emit('statechange', { names: ['reflows'] });
+    }
     await this.refreshAll();
   }
 
@@ -213,12 +388,14 @@ export class Run extends EventTarget {
     }
     this.clearRun();
     if (this.state.pretrained) await this.loadShippedModel();
+    else this.untrainedReflows();
     await this.refreshAll();
     return true;
   }
 
   clearRun() {
-    Object.assign(this, { training: false, step: 0, until: 0, steps: [], losses: [], snapshot: null });
+    Object.assign(this, { training: false, step: 0, until: 0, steps: [], losses: [], snapshot: null, straightness: null });
+    this.version += 1;
     this.changed('buttons');
     this.changed('progress');
   }
@@ -231,12 +408,16 @@ export class Run extends EventTarget {
     const next = {
       width: c.model.width, depth: c.model.depth, activation: c.model.activation, embed: c.model.time_embedding,
       path: PATH_NAMES[c.path.kind] || this.state.path, param: c.parameterization,
+      conditional: !!c.model.conditioning, model: c.model.shortcut ? 'shortcut' : 'flow', reflows: c.reflows || 0,
     };
+    if (c.path.kind === 'bridge') next.sigma = c.path.sigma;
+    if (!next.conditional) next.class = 'all';
     if (PARAMS.dataset.options.includes(c.target)) next.dataset = c.target;
     if (PARAMS.source.options.includes(c.source)) next.source = c.source;
     this.state = { ...this.state, ...next };
     this.clearRun();
     Object.assign(this, { step: reply.step, snapshot: bytes.slice() });
+    this.version += 1;
     this.changed('progress');
     this.emit('statechange', { names: Object.keys(next) });
     await this.refreshAll();

@@ -7,9 +7,11 @@
 //           'data' (points of the t = 1 distribution), 'samples' (particles and their solver
 //           trajectory), 'field' / 'exact' (the learned / exact velocity on a lattice at t),
 //           'pairs' (coupled noise–data pairs), 'average' (the posterior average at the picked
-//           point, see average.js)
+//           point, see average.js), 'guided' / 'exact-guided' (the learned / exact guided
+//           velocity towards the picked class)
 //   draw(ctx, view, t, frame)   draws at time t in the view's pixels; `frame` holds the
-//           inputs (frame.data, .samples, .at, .field, .exact, .pairs, .average, .point), the
+//           inputs (frame.data, .samples, .at, .field, .exact, .pairs, .average, .point,
+//           .guided, .exactGuided, .dataLabels and the class .palette of a conditional model), the
 //           palette (.colors), the settings (.state), the layer's own state (.own, from create)
 //           and .report, where a layer tells the figure what it drew
 //   cost(frame)   a rough count of what one frame draws (points, vertices, cells)
@@ -29,9 +31,11 @@ import polyline from './polyline.js';
 import trails from './trails.js';
 import particles from './particles.js';
 import average from './average.js';
+import guided from './guided.js';
+import exactGuided from './exact-guided.js';
 
 /** Every layer, in the order of the controls. */
-export const LAYERS = [data, particles, trails, field, exact, streamlines, pairs, paths, polyline, average];
+export const LAYERS = [data, particles, trails, field, exact, streamlines, pairs, paths, polyline, average, guided, exactGuided];
 
 /** The `layers=` tokens. */
 export const LAYER_NAMES = LAYERS.map((l) => l.name);
