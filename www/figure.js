@@ -160,7 +160,7 @@ export class Figure extends Run {
       this.chrome.showTime(anim.t);
       const { state, data, samples, pairs } = this;
       const labelled = state.conditional && this.dataLabels;
-      this.scene.draw(this.ui.canvas.getContext('2d', { willReadFrequently: true }), {
+      this.scene.draw(this.ui.canvas.getContext('2d'), {
         state, data, samples, pairs, t: anim.t, dataLabels: labelled ? this.dataLabels : null, palette: labelled ? this.palette : null,
       });
       this.chrome.showAverage(this.scene.report.average, state.layers.includes('average'));

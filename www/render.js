@@ -1,6 +1,7 @@
-// Drawing: functions of (context, typed arrays, view) with no other state, plus the particle
-// layer with fading trails, plotted on the CPU (ParticleLayer) or by WebGL2 (GlParticleLayer)
-// behind the same draw/clear/blit methods. World coordinates are mapped by a View.
+// Drawing primitives: functions of (context, typed arrays, view) with no other state; the
+// particle layer, plotted on the CPU (ParticleLayer) or by WebGL2 (GlParticleLayer) behind the
+// same draw/clear/blit methods; thin lines blended on the CPU (LineLayer). World coordinates
+// are mapped by a View. The layers (layers/) compose these.
 
 /** Maps world coordinates (y up) to canvas pixels (y down). */
 export class View {
@@ -80,45 +81,6 @@ export function arrowPath(ctx, ax, ay, bx, by, head) {
   ctx.lineTo(bx - hx + hy * 0.5, by - hy - hx * 0.5);
 }
 
-/** Straight segments x₀ → x₁ for rows of `pairs` ([n, 4]). */
-export function drawSegments(ctx, pairs, view, color) {
-  ctx.strokeStyle = color;
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  for (let i = 0; i < pairs.length; i += 4) {
-    ctx.moveTo(view.px(pairs[i]), view.py(pairs[i + 1]));
-    ctx.lineTo(view.px(pairs[i + 2]), view.py(pairs[i + 3]));
-  }
-  ctx.stroke();
-}
-
-/**
- * Polylines of the first `count` particles of `trajectory` ([states, n, 2]) up to time index
- * `upto` (fractional: the last segment is cut at the interpolated point).
- */
-export function drawTrajectories(ctx, trajectory, n, states, count, upto, view, color) {
-  ctx.strokeStyle = color;
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  const last = Math.min(states - 1, Math.floor(upto));
-  const frac = upto - last;
-  for (let p = 0; p < Math.min(count, n); p += 1) {
-    ctx.moveTo(view.px(trajectory[2 * p]), view.py(trajectory[2 * p + 1]));
-    for (let s = 1; s <= last; s += 1) {
-      const o = 2 * (s * n + p);
-      ctx.lineTo(view.px(trajectory[o]), view.py(trajectory[o + 1]));
-    }
-    if (frac > 0 && last + 1 < states) {
-      const a = 2 * (last * n + p);
-      const b = 2 * ((last + 1) * n + p);
-      const x = trajectory[a] + frac * (trajectory[b] - trajectory[a]);
-      const y = trajectory[a + 1] + frac * (trajectory[b + 1] - trajectory[a + 1]);
-      ctx.lineTo(view.px(x), view.py(y));
-    }
-  }
-  ctx.stroke();
-}
-
 /**
  * Adds particle `p`'s path through `trajectory` ([states, n, 2]) between the fractional state
  * indices `from` ≤ `to` to the current path: the recorded states in between are its corners.
@@ -175,6 +137,29 @@ export function positionsAt(trajectory, n, states, at, out) {
 }
 
 /**
+ * Plots `xy` ([n, 2]) into `pixels` (a `width`×`height` RGBA buffer read as u32) as
+ * `size`×`size` opaque dots, all of colour `colour` (0xRRGGBB) or each of its own (`colour` a
+ * Uint32Array [n] of packed 0xAABBGGRR, see layers/colorwheel.js).
+ */
+export function plotPoints(pixels, width, height, xy, view, colour, size) {
+  const each = typeof colour !== 'number';
+  // ImageData is RGBA in memory: on little-endian machines that is 0xAABBGGRR as a u32.
+  const one = each ? 0 : (0xff << 24) | ((colour & 255) << 16) | (colour & 0xff00) | ((colour >> 16) & 255);
+  // The square of pixels whose centres lie within size/2 of the point, as GL points cover.
+  const half = size / 2;
+  for (let i = 0; i < xy.length; i += 2) {
+    const x = Math.round(view.px(xy[i]) - half);
+    const y = Math.round(view.py(xy[i + 1]) - half);
+    if (x < 0 || y < 0 || x + size > width || y + size > height) continue;
+    const c = each ? colour[i >> 1] : one;
+    for (let dy = 0; dy < size; dy += 1) {
+      const row = (y + dy) * width + x;
+      for (let dx = 0; dx < size; dx += 1) pixels[row + dx] = c;
+    }
+  }
+}
+
+/**
  * Particles drawn into a pixel buffer whose alpha decays every frame, which leaves fading
  * trails behind moving particles at a cost independent of their history.
  */
@@ -202,29 +187,9 @@ export class ParticleLayer {
     }
   }
 
-  /**
-   * Plots `xy` ([n, 2]) as `size`×`size` dots, all of colour `colour` (0xRRGGBB) or each of its
-   * own (`colour` a Uint32Array [n] of packed 0xAABBGGRR, see layers/colorwheel.js).
-   */
+  /** Plots `xy` ([n, 2]) as dots (see plotPoints). */
   plot(xy, view, colour, size) {
-    const p = this.pixels;
-    const w = this.width;
-    const h = this.height;
-    const each = typeof colour !== 'number';
-    // ImageData is RGBA in memory: on little-endian machines that is 0xAABBGGRR as a u32.
-    const one = each ? 0 : (0xff << 24) | ((colour & 255) << 16) | (colour & 0xff00) | ((colour >> 16) & 255);
-    // The square of pixels whose centres lie within size/2 of the point, as GL points cover.
-    const half = size / 2;
-    for (let i = 0; i < xy.length; i += 2) {
-      const x = Math.round(view.px(xy[i]) - half);
-      const y = Math.round(view.py(xy[i + 1]) - half);
-      if (x < 0 || y < 0 || x + size > w || y + size > h) continue;
-      const c = each ? colour[i >> 1] : one;
-      for (let dy = 0; dy < size; dy += 1) {
-        const row = (y + dy) * w + x;
-        for (let dx = 0; dx < size; dx += 1) p[row + dx] = c;
-      }
-    }
+    plotPoints(this.pixels, this.width, this.height, xy, view, colour, size);
   }
 
   /**
@@ -248,9 +213,10 @@ export class ParticleLayer {
 }
 
 /**
- * Thin lines blended into a pixel buffer on the CPU: many short strokes (particle trails) cost
- * a few milliseconds here, where a canvas path of thousands of strokes can stall a software
- * GPU (SwiftShader) for seconds.
+ * A pixel buffer drawn on the CPU and put on a canvas in one upload: thin lines blended in
+ * (many short strokes, like particle trails, cost a few milliseconds here, where a canvas path
+ * of thousands of strokes can stall a software GPU such as SwiftShader for seconds), dots and
+ * arrows. The scene shares one between the layers that draw on the CPU (scene.js).
  */
 export class LineLayer {
   constructor(width, height) {

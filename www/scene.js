@@ -9,7 +9,7 @@ import { THEMES } from './layers/theme.js';
 import { AVERAGE_K } from './layers/average.js';
 import { wheelColor, cssColor } from './layers/colorwheel.js';
 import { Request } from './client.js';
-import { View, stateIndex } from './render.js';
+import { LineLayer, View, stateIndex } from './render.js';
 
 export const BOUNDS = [-6.5, 6.5, -6.5, 6.5];
 /** Small multiples are small: they show the middle of the view, where the toy data lives. */
@@ -79,6 +79,7 @@ export class Scene {
     this.layout = layoutFor('single', 100);
     this.report = { renderer: null, average: null, cost: 0, steps: null };
     this.legend = null;
+    this.raster = null;
     this.missing = 0;
   }
 
@@ -204,16 +205,29 @@ export class Scene {
         own: null,
       };
       const view = new View(panel.bounds, panel.size, panel.size);
+      // Layers that draw on the CPU (`raster`) share one pixel buffer, put on the canvas in one
+      // upload before the next canvas-drawn layer (so the order of the layers holds).
+      if (!this.raster || this.raster.width !== panel.size) this.raster = new LineLayer(panel.size, panel.size);
+      let used = false;
+      frame.raster = () => { used = true; return this.raster; };
+      frame.flush = () => {
+        if (!used) return;
+        this.raster.blit(ctx);
+        this.raster.clear();
+        used = false;
+      };
       ctx.save();
       ctx.translate(panel.x, 0);
       ctx.beginPath();
       ctx.rect(0, 0, panel.size, panel.size);
       ctx.clip();
       for (const layer of layers) {
+        if (!layer.raster) frame.flush();
         frame.own = this.own[layer.name] || null;
         report.cost += layer.cost(frame);
         layer.draw(ctx, view, pt, frame);
       }
+      frame.flush();
       ctx.restore();
       if (label) this.drawLabel(ctx, panel, colors, label);
     });

@@ -156,10 +156,13 @@ async function trainLoop(figure, f, run) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   if (!current()) return;
+  // The weights go first: whoever hears `stopped` may rely on the snapshot being current.
+  const bytes = await pg.exportWeights();
+  if (!current()) return;
   f.training = false;
   f.run = null;
+  post({ type: Event.SNAPSHOT, figure, bytes, step: pg.steps });
   post({ type: Event.STOPPED, figure, reason: 'done', step: pg.steps });
-  post({ type: Event.SNAPSHOT, figure, bytes: await pg.exportWeights(), step: pg.steps });
 }
 
 function startTraining(figure, f) {

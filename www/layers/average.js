@@ -4,7 +4,7 @@
 // proportion to their weight, with the data point each heads to; each u as a thin arrow whose
 // opacity is its weight; their weighted average (the exact marginal velocity) as a bold
 // arrow; the network's v(x, t) over it. The readout (figure-ui.js) gives both vectors and the angle between them.
-import { LineLayer, arrowPath } from '../render.js';
+import { arrowPath } from '../render.js';
 
 /** World units of arrow per unit of velocity: an arrow shows where x goes in Δt = 0.6. */
 export const ARROW_DT = 0.6;
@@ -52,7 +52,7 @@ export default {
   label: 'average at a point',
   z: 70,
   needs: ['average'],
-  create: () => ({ ink: null }),
+  raster: true,
   cost: (frame) => (frame.average && frame.average.w ? frame.average.w.length * ((frame.average.samplesPerCurve || 2) + 3) : 1),
   draw(ctx, view, t, frame) {
     const [x, y] = frame.point;
@@ -65,11 +65,7 @@ export default {
     if (a && a.supported) {
       const k = a.w.length;
       const S = a.samplesPerCurve;
-      const own = frame.own;
-      const w = Math.round(view.width);
-      if (!own.ink || own.ink.width !== w) own.ink = new LineLayer(w, w);
-      const ink = own.ink;
-      ink.clear();
+      const ink = frame.raster();
       // Ink in proportion to weight, blended, so a bundle of pairs is as dark as the weight it
       // carries: the conditional paths through x, the data point each heads to, and each
       // conditional velocity at x.
@@ -89,7 +85,7 @@ export default {
         const by = view.py(y + ARROW_DT * a.u[2 * i + 1]);
         ink.arrow(px, py, bx, by, 5 * u, colour, Math.min(0.9, 0.02 + 8 * wi), thick);
       }
-      ink.blit(ctx);
+      frame.flush();
       ctx.strokeStyle = palette.halo;
       arrow(ctx, view, x, y, a.exact, 7 * u, 13 * u);
       ctx.strokeStyle = palette.exact;

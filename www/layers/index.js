@@ -18,6 +18,9 @@
 //   create()      optional: per-figure state kept between frames (caches, GL contexts)
 //   dispose(own)  optional: frees that state
 //   wheel         true when it colours by the source's colour wheel (the legend shows then)
+//   raster        true when it draws (mostly) into frame.raster(), the CPU pixel buffer the
+//                 scene shares between consecutive such layers and uploads once; a raster
+//                 layer that also draws on the canvas calls frame.flush() first
 //
 // A new view is a new module plus one entry below.
 

@@ -1,12 +1,14 @@
-// The particles at time t, coloured by where they started (colorwheel.js). Plotted into a
-// pixel buffer on the CPU or drawn by WebGL2 (render.js), chosen by the `renderer` setting.
+// The particles at time t, coloured by where they started (colorwheel.js). Plotted on the CPU
+// into the scene's pixel buffer, or drawn by WebGL2 (render.js), as the `renderer` setting
+// chooses.
 import * as render from '../render.js';
 
 /** Above this many particles `renderer=auto` draws them with WebGL2 rather than on the CPU. */
 export const GL_PARTICLES = 20000;
 
 /**
- * The particle layer for the renderer choice, particle count and size. `auto` plots on the CPU
+ * The WebGL2 particle layer for the renderer choice, particle count and size, or null for the
+ * CPU plot (into the scene's pixel buffer). `auto` plots on the CPU
  * up to GL_PARTICLES particles and above that uses WebGL2 where it runs on a GPU; `webgl` uses
  * WebGL2 even when emulated; `canvas` always plots on the CPU. A mode whose context failed or
  * was lost is not tried again.
@@ -34,8 +36,7 @@ function pick(own, renderer, n, width, height, say) {
     own.gl.dispose();
     own.gl = null;
   }
-  if (!own.cpu || !sized(own.cpu)) own.cpu = new render.ParticleLayer(width, height);
-  return own.cpu;
+  return null;
 }
 
 export default {
@@ -44,7 +45,8 @@ export default {
   z: 60,
   needs: ['samples'],
   wheel: true,
-  create: () => ({ cpu: null, gl: null, glMode: null, failed: new Set() }),
+  raster: true,
+  create: () => ({ position: null, gl: null, glMode: null, failed: new Set() }),
   dispose(own) {
     if (own.gl) own.gl.dispose();
     own.gl = null;
@@ -53,9 +55,19 @@ export default {
   draw(ctx, view, t, frame) {
     const s = frame.samples;
     if (!s || !s.trajectory) return;
-    const layer = pick(frame.own, frame.state.renderer, s.n, Math.round(view.width), Math.round(view.height), frame.say);
-    frame.report.renderer = layer instanceof render.GlParticleLayer ? 'webgl' : 'canvas';
-    layer.draw(s, frame.at, view, s.colors ? s.colors.colors : frame.colors.particles, frame.dot, 0);
-    layer.blit(ctx);
+    const own = frame.own;
+    const colour = s.colors ? s.colors.colors : frame.colors.particles;
+    const gl = pick(own, frame.state.renderer, s.n, Math.round(view.width), Math.round(view.height), frame.say);
+    frame.report.renderer = gl ? 'webgl' : 'canvas';
+    if (gl) {
+      frame.flush();
+      gl.draw(s, frame.at, view, colour, frame.dot, 0);
+      gl.blit(ctx);
+      return;
+    }
+    if (!own.position || own.position.length !== 2 * s.n) own.position = new Float32Array(2 * s.n);
+    render.positionsAt(s.trajectory, s.n, s.states, frame.at, own.position);
+    const raster = frame.raster();
+    render.plotPoints(raster.pixels, raster.width, raster.height, own.position, view, colour, frame.dot);
   },
 };

@@ -1,8 +1,8 @@
 // Short fading tails behind the particles: each one's path over the last TAIL of t, in three
 // faint pieces of rising opacity, in the particle's colour. Deterministic in t (a paused figure
 // shows the same tails) and thin, so the particles stay the subject; blended on the CPU
-// (render.js LineLayer), which stays fast for thousands of tails. Full paths are `paths`.
-import { LineLayer, pointAt, stateIndex } from '../render.js';
+// (the scene's shared pixel buffer), which stays fast for thousands of tails. Full paths are `paths`.
+import { pointAt, stateIndex } from '../render.js';
 
 /** The length of a tail, in units of t. */
 export const TAIL = 0.12;
@@ -16,17 +16,12 @@ export default {
   z: 50,
   needs: ['samples'],
   wheel: true,
-  create: () => ({ buffer: null }),
+  raster: true,
   cost: (frame) => (frame.samples ? Math.min(TAILS, frame.samples.n) * (PIECES.length + 2) : 0),
   draw(ctx, view, t, frame) {
     const s = frame.samples;
     if (!s || !s.trajectory || !s.colors || t <= 0) return;
-    const own = frame.own;
-    const w = Math.round(view.width);
-    const h = Math.round(view.height);
-    if (!own.buffer || own.buffer.width !== w || own.buffer.height !== h) own.buffer = new LineLayer(w, h);
-    const buffer = own.buffer;
-    buffer.clear();
+    const buffer = frame.raster();
     const { trajectory, n, states } = s;
     const colors = s.colors.colors;
     const start = Math.max(0, t - TAIL);
@@ -47,6 +42,5 @@ export default {
         }
       }
     }
-    buffer.blit(ctx);
   },
 };
