@@ -32,6 +32,13 @@ const PAGE = {
   dark: 't=0.6&theme=dark',
   checkerboard: 't=1&dataset=checkerboard',
   ot: 't=1&source=8gaussians&coupling=ot&layers=data,particles,polyline&solver=euler&nfe=1',
+  'guided-all': 't=1&dataset=8gaussians&conditional=1&layers=data,particles',
+  'guided-class': 't=1&dataset=8gaussians&conditional=1&class=2&guidance=3&layers=data,particles',
+  'guided-field': 't=0.5&dataset=8gaussians&conditional=1&class=2&guidance=3&layers=data,guided,exact-guided',
+  'guided-moons': 't=1&dataset=moons&conditional=1&class=1&guidance=2&layers=data,particles,trails',
+  'steps-shortcut': 'model=shortcut&layout=steps&layers=data,particles',
+  'steps-flow': 'layout=steps&layers=data,particles',
+  'steps-reflow': 'reflows=1&layout=steps&layers=data,particles',
 };
 
 const server = await serve(path.join(ROOT, 'www'));
@@ -57,6 +64,28 @@ try {
     await page.locator('#canvas').screenshot({ path: path.join(OUT, `page-${name}.png`) });
     const readout = await page.locator('#readout').isVisible() ? await page.textContent('#readout') : '';
     console.log(`page-${name}: ${s.model}, cost ${s.cost}${readout ? `\n  readout: ${readout}` : ''}`);
+    await context.close();
+  }
+  // The cost-vs-steps chart once every point is in, and the panel of a conditional model.
+  for (const [name, hash] of Object.entries({ sweep: '', 'sweep-reflow': 'reflows=1' })) {
+    if (!`page-${name}`.includes(filter)) continue;
+    const context = await browser.newContext({ viewport: { width: 1000, height: 1400 } });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/#backend=cpu&autoplay=0&${hash}`);
+    await page.locator('#sweep').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => window.flowPlayground.sweep().done, null, { timeout: 300000 });
+    await page.locator('#sweep').screenshot({ path: path.join(OUT, `page-${name}.png`) });
+    const { points, floor } = await page.evaluate(() => window.flowPlayground.sweep());
+    console.log(`page-${name}: floor ${floor.toFixed(3)}; ${points.map((p) => `${p.solver}@${p.nfe} ${p.w2.toFixed(3)}`).join(', ')}`);
+    await context.close();
+  }
+  if ('page-controls'.includes(filter)) {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 1600 } });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/#backend=cpu&autoplay=0&dataset=8gaussians&conditional=1&class=2&guidance=2&coupling=sinkhorn&path=bridge`);
+    await until(page, () => window.flowPlayground.status());
+    await page.locator('.panel').screenshot({ path: path.join(OUT, 'page-controls.png') });
+    console.log('page-controls');
     await context.close();
   }
   if ('article'.includes(filter) || filter.startsWith('article')) {
