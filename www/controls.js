@@ -38,6 +38,7 @@ export function visibleRows(s) {
     sigma: s.path === 'bridge',
     class: s.conditional,
     guidance: s.conditional,
+    dropout: s.conditional,
     // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers.
     tol: s.solver === 'dopri5',
     nfe: s.solver !== 'dopri5',

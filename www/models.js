@@ -15,13 +15,20 @@ function loadManifest() {
   return manifest;
 }
 
-/** What an entry without a key was made with (older manifests lack the newer keys). */
-const ENTRY_DEFAULTS = { spread: null, conditional: false, shortcut: false, reflows: 0 };
+/**
+ * What an entry without a key was made with (older manifests lack the newer keys; conditional
+ * models are trained at the core's default label dropout).
+ */
+function entryValue(m, k) {
+  if (m[k] !== undefined && m[k] !== null) return m[k];
+  if (k === 'label_dropout') return m.conditional ? 0.1 : null;
+  return { conditional: false, shortcut: false, reflows: 0 }[k] ?? null;
+}
 
 /** The entry of `models` (the manifest's list) trained for exactly `state`'s settings, or null. */
 export function findModel(models, state) {
   const key = manifestKey(state);
-  return models.find((m) => Object.entries(key).every(([k, v]) => (m[k] ?? ENTRY_DEFAULTS[k] ?? null) === v)) || null;
+  return models.find((m) => Object.entries(key).every(([k, v]) => entryValue(m, k) === v)) || null;
 }
 
 /** The manifest entry trained for exactly `state`'s settings, or null. */

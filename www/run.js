@@ -411,6 +411,7 @@ export class Run extends EventTarget {
       conditional: !!c.model.conditioning, model: c.model.shortcut ? 'shortcut' : 'flow', reflows: c.reflows || 0,
     };
     if (c.path.kind === 'bridge') next.sigma = c.path.sigma;
+    if (next.conditional && Number.isFinite(c.label_dropout)) next.dropout = c.label_dropout;
     if (!next.conditional) next.class = 'all';
     if (PARAMS.dataset.options.includes(c.target)) next.dataset = c.target;
     if (PARAMS.source.options.includes(c.source)) next.source = c.source;

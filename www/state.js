@@ -29,6 +29,7 @@ export const PARAMS = {
   coupling: { ...enumOf(['independent', 'ot', 'sinkhorn'], 'independent'), label: 'Coupling', group: 'model' },
   epsilon: { ...float(0.05, 0.001, 1000), label: 'Sinkhorn ε (relative)', group: 'model' },
   conditional: { type: 'bool', default: false, label: 'Conditional on the class (guidance)', group: 'model' },
+  dropout: { ...float(0.1, 0, 0.95), label: 'Label dropout p', group: 'model' },
   model: { ...enumOf(['flow', 'shortcut'], 'flow'), label: 'Model type', group: 'model' },
   time: { ...enumOf(['uniform', 'logit-normal'], 'uniform'), label: 'Time sampling', group: 'model' },
   width: { ...int(64, 4, 512), label: 'Width', group: 'model' },
@@ -211,6 +212,7 @@ export function trainConfig(state) {
     clip: 0,
     seed: state.seed,
     conditional: state.conditional,
+    labelDropout: state.conditional ? state.dropout : null,
     shortcut: state.model === 'shortcut',
   });
 }
@@ -242,30 +244,34 @@ export function parseAttributes(pairs) {
 
 /** The settings that pick a shipped model (see www/models/index.json and manifestKey). */
 export const MODEL_KEYS = ['dataset', 'spread', 'source', 'path', 'sigma', 'param', 'coupling', 'epsilon', 'width',
-  'depth', 'activation', 'embed', 'conditional', 'model', 'reflows'];
+  'depth', 'activation', 'embed', 'conditional', 'dropout', 'model', 'reflows'];
 
 /**
  * The manifest's fields for `state`: the core's composed path and coupling names, the model
- * type as the flag `shortcut`, and the rest as they are.
+ * type as the flag `shortcut`, a conditional model's label dropout (null for the others), and
+ * the rest as they are.
  */
 export function manifestKey(state) {
   return {
     dataset: state.dataset, spread: state.spread, source: state.source, path: pathSpec(state), param: state.param,
     coupling: couplingSpec(state), width: state.width, depth: state.depth, activation: state.activation,
-    embed: state.embed, conditional: state.conditional, shortcut: state.model === 'shortcut', reflows: state.reflows,
+    embed: state.embed, conditional: state.conditional, label_dropout: state.conditional ? state.dropout : null,
+    shortcut: state.model === 'shortcut', reflows: state.reflows,
   };
 }
 
 /** Parameters whose change needs a fresh training run (the others only resample or redraw). */
 export const RESTARTS = new Set(['dataset', 'spread', 'source', 'path', 'sigma', 'param', 'coupling', 'epsilon',
-  'time', 'width', 'depth', 'activation', 'embed', 'lr', 'batch', 'ema', 'seed', 'conditional', 'model', 'reflows']);
+  'time', 'width', 'depth', 'activation', 'embed', 'lr', 'batch', 'ema', 'seed', 'conditional', 'dropout', 'model', 'reflows']);
 
 /**
  * The changed `names` (from `before` to `after`) that need a fresh run: ε and σ only while
- * they are part of the coupling's and the path's names.
+ * they are part of the coupling's and the path's names, the label dropout only for a
+ * conditional model.
  */
 export function restartNames(names, before, after) {
   return names.filter((n) => RESTARTS.has(n)
     && !(n === 'epsilon' && couplingSpec(before) === couplingSpec(after))
-    && !(n === 'sigma' && pathSpec(before) === pathSpec(after)));
+    && !(n === 'sigma' && pathSpec(before) === pathSpec(after))
+    && !(n === 'dropout' && !before.conditional && !after.conditional));
 }

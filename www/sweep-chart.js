@@ -35,16 +35,25 @@ export function powerOfTwoTicks(lo, hi) {
   return out;
 }
 
-/** The values 1, 2 and 5 × 10^k in [lo, hi] (lo > 0), rounded to their significant digit. */
-export function niceLogTicks(lo, hi) {
+/** The multiples of 10^k in [lo, hi] (lo > 0) with mantissa in `mantissas`, rounded to two digits. */
+function decadeTicks(lo, hi, mantissas) {
   const out = [];
   for (let k = Math.floor(Math.log10(lo)); 10 ** k <= hi; k += 1) {
-    for (const m of [1, 2, 5]) {
-      const v = Number((m * 10 ** k).toPrecision(1));
+    for (const m of mantissas) {
+      const v = Number((m * 10 ** k).toPrecision(2));
       if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
     }
   }
   return out;
+}
+
+/**
+ * Tick values for a log axis over [lo, hi] (lo > 0): 1, 2 and 5 × 10^k, or, where those give
+ * fewer than three (a range under a decade), 1, 1.5, 2, 3, 5 and 7 × 10^k.
+ */
+export function niceLogTicks(lo, hi) {
+  const coarse = decadeTicks(lo, hi, [1, 2, 5]);
+  return coarse.length >= 3 ? coarse : decadeTicks(lo, hi, [1, 1.5, 2, 3, 5, 7]);
 }
 
 /**
