@@ -18,6 +18,12 @@ import * as take from './exports.js';
 const NAMES = Object.values(ATTRIBUTES);
 const STYLE = new URL('./element.css', import.meta.url).href;
 
+/** A parameter's message (`class: …`) spelled with its attribute's name (`class-label: …`). */
+function spelledAsAttribute(message) {
+  const m = /^([a-z]+):/.exec(message);
+  return m && ATTRIBUTES[m[1]] && ATTRIBUTES[m[1]] !== m[1] ? `${ATTRIBUTES[m[1]]}${message.slice(m[1].length)}` : message;
+}
+
 function make(tag, props = {}, children = []) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -50,7 +56,7 @@ export class FlowPlaygroundElement extends HTMLElement {
     const pairs = this.getAttributeNames().filter((n) => NAMES.includes(n)).map((n) => [PARAM_OF_ATTRIBUTE[n], this.getAttribute(n)]);
     const { state, errors } = parseAttributes(pairs);
     this.figure = new Figure(state, this.elements, (text, options) => this.note(text, options));
-    for (const error of errors) this.warn(error);
+    for (const error of errors) this.warn(spelledAsAttribute(error));
     this.applyLook();
     for (const name of ['ready', 'step', 'samples', 'error', 'stopped']) {
       this.figure.addEventListener(name, (e) => this.dispatchEvent(new CustomEvent(name, { detail: e.detail })));
@@ -90,7 +96,7 @@ export class FlowPlaygroundElement extends HTMLElement {
       parsed = parseValue(name, raw);
     }
     if (parsed.error) {
-      this.warn(`${parsed.error} — keeping ${JSON.stringify(this.figure.state[name])}`);
+      this.warn(`${spelledAsAttribute(parsed.error)} — keeping ${JSON.stringify(this.figure.state[name])}`);
       return;
     }
     this.figure.set({ [name]: parsed.value }).then(() => this.applyLook());

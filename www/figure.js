@@ -64,6 +64,16 @@ export class Figure extends Run {
   /** Applies changed parameters: restarts the run, resamples or redraws as each needs. */
   async set(changes) {
     const before = this.state;
+    // A class the current data does not have is refused, keeping the one there is (a change of
+    // data or model type is checked once its data is in).
+    if (this.ready && 'class' in changes && !['dataset', 'conditional', 'points'].some((n) => n in changes)) {
+      const why = this.classProblem(changes.class, before);
+      if (why) {
+        this.say(why, { kind: 'error' });
+        changes = { ...changes };
+        delete changes.class;
+      }
+    }
     this.state = { ...this.state, ...changes };
     const names = Object.keys(changes).filter((n) => JSON.stringify(changes[n]) !== JSON.stringify(before[n]));
     if (!names.length) return true;

@@ -150,6 +150,8 @@ window.flowPlayground = {
   status: () => figure.status(),
   /** The particles at t = 1 and, for a conditional model, each one's class. */
   samples: () => (figure.samples ? { x: Array.from(figure.samples.x), classes: figure.samples.classes ? Array.from(figure.samples.classes) : null } : null),
+  /** The data points and, for a conditional model, their labels. */
+  data: () => (figure.data ? { xy: Array.from(figure.data), labels: figure.dataLabels ? Array.from(figure.dataLabels) : null } : null),
   sweep: () => sweep.status(),
   memory: () => figure.client.request(Request.MEMORY),
   exportWeights: () => figure.exportWeights(),

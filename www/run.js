@@ -221,15 +221,20 @@ export class Run extends EventTarget {
    */
   checkClass() {
     const c = this.state.class;
-    if (c === 'all') return false;
-    let why = null;
-    if (!this.state.conditional) why = `class ${c} applies to a conditional model (conditional = 1)`;
-    else if (this.dataClasses && c >= this.dataClasses) why = `class ${c} is outside 0…${this.dataClasses - 1} for ${this.state.dataset}`;
+    const why = this.classProblem(c, this.state);
     if (!why) return false;
     this.say(`${why} — sampling all classes`);
     this.state = { ...this.state, class: 'all' };
     this.emit('statechange', { names: ['class'] });
     return true;
+  }
+
+  /** Why class `c` cannot be sampled under `state` with the current data, or null. */
+  classProblem(c, state) {
+    if (c === 'all') return null;
+    if (!state.conditional) return `class ${c} applies to a conditional model (conditional = 1)`;
+    if (this.dataClasses && c >= this.dataClasses) return `class ${c} is outside 0…${this.dataClasses - 1} for ${state.dataset}`;
+    return null;
   }
 
   /** Draws fresh particles from the current weights. */

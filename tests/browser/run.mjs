@@ -7,8 +7,9 @@ import { scenarios as page } from './scenarios.mjs';
 import { embedScenarios } from './embed.mjs';
 import { visualScenarios } from './visual.mjs';
 import { densityScenarios } from './density.mjs';
+import { guideScenarios } from './guide.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios };
+const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...guideScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));
