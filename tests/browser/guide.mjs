@@ -123,6 +123,22 @@ export const guideScenarios = {
     check(e2[0].w2 < e[0].w2 / 2, `one-step Euler W2 ${e[0].w2.toFixed(2)} before, ${e2[0].w2.toFixed(2)} after the reflow`);
     await page.locator('#sweep').screenshot({ path: path.join(ARTIFACTS, 'guide-sweep.png') });
     check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-    return `straightness ${before.toFixed(3)} → ${after.toFixed(3)} after one reflow of ${s.step - 10000} steps; one-step Euler W2 ${e[0].w2.toFixed(2)} → ${e2[0].w2.toFixed(2)} (floor ${second.floor.toFixed(2)})`;
+    return `straightness ${before.toFixed(3)} → ${after.toFixed(3)} after one reflow of ${s.step} steps; one-step Euler W2 ${e[0].w2.toFixed(2)} → ${e2[0].w2.toFixed(2)} (floor ${second.floor.toFixed(2)})`;
+  },
+
+  async 'the 1/2/4/8-step comparison: a shortcut model lands in one step where the plain flow does not'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&layout=steps&model=shortcut&layers=data,particles`);
+    const panels = (s) => s.steps && s.steps.length === 4 && s.steps.every((p) => p.slicedW2 !== null);
+    const shortcut = await waitFor(page, (s) => s.settled && s.model === 'moons-shortcut.fpw' && panels(s), 'the shortcut model\'s four panels', 120000);
+    await page.locator('#canvas').screenshot({ path: path.join(ARTIFACTS, 'guide-steps-shortcut.png') });
+    await page.selectOption('#control-model', 'flow');
+    const flow = await waitFor(page, (s) => s.settled && s.model === 'moons.fpw' && panels(s) && s.steps[0].slicedW2 !== shortcut.steps[0].slicedW2, 'the plain flow\'s four panels', 120000);
+    const w = (s) => s.steps.map((p) => p.slicedW2.toFixed(2)).join(' / ');
+    check(shortcut.steps.map((p) => p.nfe).join() === '1,2,4,8', `panels ${shortcut.steps.map((p) => p.nfe)}`);
+    check(shortcut.steps[0].slicedW2 < 0.25, `shortcut sliced W2 at 1/2/4/8 steps: ${w(shortcut)}`);
+    check(flow.steps[0].slicedW2 > 5 * shortcut.steps[0].slicedW2, `one step: plain ${flow.steps[0].slicedW2} vs shortcut ${shortcut.steps[0].slicedW2}`);
+    check(flow.steps[3].slicedW2 < flow.steps[0].slicedW2 / 3, `plain flow at 1/2/4/8 steps: ${w(flow)}`);
+    check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    return `sliced W2 at 1/2/4/8 Euler steps: shortcut ${w(shortcut)}, plain flow ${w(flow)}`;
   },
 };
