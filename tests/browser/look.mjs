@@ -92,13 +92,17 @@ try {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${server.origin}/examples/blog.html`);
-    for (const id of ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'live']) {
+    for (const id of ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'guide-all', 'guide-w0', 'paths-flow', 'reflow-euler1', 'shortcut-steps', 'live']) {
       if (!`article-${id}`.includes(filter)) continue;
       const figure = page.locator(`#${id}`).locator('xpath=..');
       await figure.scrollIntoViewIfNeeded();
       await page.waitForFunction((i) => { const s = document.getElementById(i).status; return s.ready && s.stats; }, id, { timeout: 180000 });
-      if (['pairs', 'live'].includes(id)) await page.evaluate((i) => { const el = document.getElementById(i); el.pause(); el.setTime(i === 'pairs' ? 0.5 : 1); }, id);
-      await until(page, (i) => document.getElementById(i).status, id);
+      if (['pairs', 'live', 'guide-all'].includes(id)) await page.evaluate((i) => { const el = document.getElementById(i); el.pause(); el.setTime(i === 'pairs' ? 0.5 : 1); }, id);
+      // Every figure of a row, settled.
+      await until(page, (i) => {
+        const all = [...document.getElementById(i).parentElement.querySelectorAll('flow-playground')].map((el) => el.status);
+        return { settled: all.every((st) => st && st.ready && st.stats && st.settled) };
+      }, id);
       await figure.screenshot({ path: path.join(OUT, `article-${id}.png`) });
       console.log(`article-${id}`);
     }
