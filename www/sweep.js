@@ -8,7 +8,7 @@ import { drawSweepChart } from './sweep-chart.js';
 
 /** Particles (and data points) per point: W₂ is exact (an assignment), so kept small. */
 export const SWEEP_N = 500;
-/** The draws' seed: the CLI's default, so `bench-nfe --n 500 --sde-noise 1` gives the same points. */
+/** The draws' seed: the CLI's default, as in `bench-nfe --n 500 --sde-noise 1`. */
 const SWEEP_SEED = 0;
 /** The SDE's noise scale γ (its points join where the source has a density). */
 const SDE_NOISE = 1;
