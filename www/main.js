@@ -106,12 +106,15 @@ function showParts(state) {
 
 window.addEventListener('hashchange', () => {
   const next = parseHash(window.location.hash);
-  for (const error of next.errors) figure.say(`URL: ${error}`);
+  // A refused value keeps the current one (the hash is rewritten to say so).
+  for (const error of next.errors) figure.say(`URL: ${error.replace(/ — using the default$/, ' — keeping the current value')}`);
   const changes = {};
   for (const [name, value] of Object.entries(next.state)) {
+    if (next.invalid.includes(name)) continue;
     if (JSON.stringify(value) !== JSON.stringify(figure.state[name])) changes[name] = value;
   }
   if (Object.keys(changes).length) apply(changes);
+  else syncUrl();
 });
 
 document.addEventListener('visibilitychange', () => figure.setVisible(document.visibilityState === 'visible'));

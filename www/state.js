@@ -143,8 +143,10 @@ export function defaults() {
 export function parseHash(hash) {
   const state = defaults();
   const errors = [];
+  // The parameters whose value was refused (a live hash change keeps their current values).
+  const invalid = [];
   const text = hash.replace(/^#/, '');
-  if (!text) return { state, errors };
+  if (!text) return { state, errors, invalid };
   for (const part of text.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
@@ -157,10 +159,14 @@ export function parseHash(hash) {
       continue;
     }
     const { value, error } = parseValue(name, raw);
-    if (error) errors.push(`${error} — using the default`);
-    else state[name] = value;
+    if (error) {
+      errors.push(`${error} — using the default`);
+      invalid.push(name);
+    } else {
+      state[name] = value;
+    }
   }
-  return { state, errors };
+  return { state, errors, invalid };
 }
 
 function format(spec, value) {

@@ -69,6 +69,9 @@ export const guideScenarios = {
     await page.evaluate(() => { window.location.hash = window.location.hash.replace('class=5', 'class=9'); });
     s = await waitFor(page, (st) => st.messages.some((m) => m.includes('class 9 is outside 0…7')), 'the bad class to be reported', 20000);
     check(s.state.class === 5, `after a bad class the state has class ${s.state.class}`);
+    await page.evaluate(() => { window.location.hash = `${window.location.hash}&guidance=99`; });
+    s = await waitFor(page, (st) => st.messages.some((m) => m.includes('guidance: 99 is outside 0…8 — keeping the current value')), 'the bad w to be reported', 20000);
+    check(s.state.guidance === 1 && s.state.class === 5, `after a bad w: w ${s.state.guidance}, class ${s.state.class}`);
     // The same settings as attributes of an element: bad values are noted, the rest applies.
     const element = await page.evaluate(async () => {
       await import('./element.js');

@@ -36,6 +36,14 @@ test('on an element the class is the attribute class-label (HTML owns class); in
   assert.equal(toHash(state), '#dataset=8gaussians&conditional=1&class=2&guidance=3');
 });
 
+test('a hash names the parameters it refused, so a live change can keep their current values', () => {
+  const { state, errors, invalid } = parseHash('#guidance=99&class=3&epsilon=0');
+  assert.deepEqual(invalid, ['guidance', 'epsilon']);
+  assert.equal(errors.length, 2);
+  assert.equal(state.class, 3);
+  assert.deepEqual(parseHash('').invalid, []);
+});
+
 test('guidance w is a number in [0, 8], 1 by default (the conditional model itself)', () => {
   assert.equal(defaults().guidance, 1);
   assert.deepEqual(parseValue('guidance', '0'), { value: 0 });
