@@ -39,6 +39,7 @@ export function visibleRows(s) {
     class: s.conditional,
     guidance: s.conditional,
     dropout: s.conditional,
+    pen: s.dataset === 'points' && s.conditional,
     // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers.
     tol: s.solver === 'dopri5',
     nfe: s.solver !== 'dopri5',

@@ -5,7 +5,7 @@
 import { PARAMS, trainConfig, solverSpec, classIndex } from './state.js';
 import { sharedClient, Request, Event } from './client.js';
 import { meanStd, slicedW2 } from './stats.js';
-import { defaultPoints } from './input.js';
+import { defaultPoints, defaultLabels } from './input.js';
 import { shippedModel, shippedBytes } from './models.js';
 import { particleColors } from './layers/colorwheel.js';
 import { classColors, classCount, classPalette } from './layers/classes.js';
@@ -36,7 +36,7 @@ export class Run extends EventTarget {
     Object.assign(this, {
       id: `figure-${runCount}`, state, notify, ready: false, backend: null, adapter: null, training: false,
       resumeWhenVisible: false, visible: true, step: 0, until: 0, steps: [], losses: [], stepsPerSec: 0,
-      data: null, samples: null, pairs: null, snapshot: null, userPoints: null, stats: null, model: null, messages: [],
+      data: null, samples: null, pairs: null, snapshot: null, userPoints: null, userLabels: null, stats: null, model: null, messages: [],
       // A conditional model's data labels, their number and colours.
       dataLabels: null, dataClasses: 0, palette: null,
       // The latest straightness measurement {value, step}, and the weights' version (it
@@ -89,7 +89,7 @@ export class Run extends EventTarget {
    * where the data has none, says so and starts an unconditional one.
    */
   async init() {
-    const ask = () => this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), points: this.points() });
+    const ask = () => this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), points: this.points(), labels: this.labels() });
     try {
       return await ask();
     } catch (error) {
@@ -181,7 +181,13 @@ export class Run extends EventTarget {
     return Float32Array.from(this.userPoints && this.userPoints.length >= 2 ? this.userPoints : defaultPoints());
   }
 
-  clearPoints() { this.userPoints = []; }
+  /** The drawn points' classes, for a conditional model on `points` (else undefined). */
+  labels() {
+    if (this.state.dataset !== 'points' || !this.state.conditional) return undefined;
+    return this.userPoints && this.userPoints.length >= 2 ? Uint32Array.from(this.userLabels) : defaultLabels();
+  }
+
+  clearPoints() { Object.assign(this, { userPoints: [], userLabels: [] }); }
 
   sampleSpec() {
     const s = this.state;
@@ -364,7 +370,7 @@ export class Run extends EventTarget {
   async reset() {
     if (!this.ready) return;
     try {
-      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points() });
+      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
     } catch (error) {
       this.say(error.message, { kind: 'error' });
       return;
@@ -385,7 +391,7 @@ export class Run extends EventTarget {
   async restart(before, names) {
     if (this.training) await this.pause();
     try {
-      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points() });
+      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
     } catch (error) {
       this.say(`${error.message} — keeping ${names.map((n) => `${n} = ${before[n]}`).join(', ')}`, { kind: 'error' });
       this.state = before;

@@ -23,6 +23,8 @@ export const PARAMS = {
   dataset: { ...enumOf([...DATASETS, 'points'], 'moons'), label: 'Data (t = 1)', group: 'data' },
   source: { ...enumOf(['gaussian', ...DATASETS], 'gaussian'), label: 'Source (t = 0)', group: 'data' },
   spread: { ...autoFloat(0, 3), label: 'Data noise σ (empty: auto)', group: 'data' },
+  // The class drawn points get (a conditional model on `points`): the colour of the pen.
+  pen: { ...int(0, 0, 7), label: 'Pen class (drawn points)', group: 'data' },
   path: { ...enumOf(['linear', 'cosine', 'sigma-min', 'poly', 'bridge'], 'linear'), label: 'Path', group: 'model' },
   sigma: { ...float(0.5, 0, 10), label: 'Bridge noise σ', group: 'model' },
   param: { ...enumOf(['velocity', 'noise', 'data'], 'velocity'), label: 'Predicts', group: 'model' },

@@ -11,6 +11,7 @@ import {
 import { findModel } from '../../www/models.js';
 import { visibleRows } from '../../www/controls.js';
 import { classColors, classCount, classPalette } from '../../www/layers/classes.js';
+import { defaultPoints, defaultLabels } from '../../www/input.js';
 
 const MANIFEST = JSON.parse(readFileSync(new URL('../../www/models/index.json', import.meta.url), 'utf8')).models;
 
@@ -143,4 +144,22 @@ test('class colours: one per class, distinct, and each particle wears its class'
   assert.deepEqual([...c.colors], [0, 3, 7, 3, 1].map((k) => palette[k]));
   // 25 classes alternate two lightnesses, so neighbours stay apart.
   assert.equal(new Set(classPalette(25)).size, 25);
+});
+
+test('drawn points take the pen\'s class; the default smile has three: mouth, left eye, right eye', () => {
+  assert.equal(defaults().pen, 0);
+  assert.deepEqual(parseValue('pen', '3'), { value: 3 });
+  assert.match(parseValue('pen', '8').error, /outside 0…7/);
+  const xy = defaultPoints();
+  const labels = defaultLabels();
+  assert.equal(labels.length, xy.length / 2);
+  // Each class is one part of the face: the mouth below y = 1, the eyes above it, left and right.
+  for (let i = 0; i < labels.length; i += 1) {
+    const [x, y] = [xy[2 * i], xy[2 * i + 1]];
+    const part = y < 1 ? 0 : x < 0 ? 1 : 2;
+    assert.equal(labels[i], part, `point ${i} at ${x.toFixed(2)},${y.toFixed(2)}`);
+  }
+  // The pen shows only for a conditional model on drawn points.
+  assert.equal(visibleRows({ ...defaults(), dataset: 'points', conditional: true }).pen, true);
+  assert.equal(visibleRows({ ...defaults(), dataset: 'points' }).pen, false);
 });
