@@ -171,9 +171,10 @@ export function drawSweepChart(ctx, points, floor, width, height, { scale = 1, c
     ctx.beginPath(); ctx.moveTo(left, py); ctx.lineTo(right, py); ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = colors.floor;
+    // Under the line: the samplers' curves lie above it.
     ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    ctx.fillText(`two-sample floor ${floor.toFixed(2)}`, left + 4 * scale, py - 2 * scale);
+    ctx.textBaseline = 'top';
+    ctx.fillText(`two-sample floor ${floor.toFixed(2)}`, left + 4 * scale, py + 3 * scale);
   }
   // One line per solver, a dot per point (hollow where dopri5 stopped early).
   for (const { family, points: ps } of series) {
