@@ -91,7 +91,7 @@ async function apply(changes) {
 
 function syncControls() {
   updateControls(figure.state, { classes: figure.dataClasses });
-  elements.reflows.textContent = figure.state.reflows ? `${figure.state.reflows}-rectified` : '';
+  figure.chrome.updateProgress();
 }
 
 /** Controls that only apply to some settings. */

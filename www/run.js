@@ -110,8 +110,7 @@ export class Run extends EventTarget {
     this.model = null;
     if (!match && this.state.reflows > 0) {
       this.say(`No shipped ${rectified(this.state.reflows)} for these settings (reflows = ${this.state.reflows}): starting from the plain flow; the Reflow button makes one.`);
-      this.state = { ...this.state, reflows: 0 };
-      this.emit('statechange', { names: ['reflows'] });
+      this.setReflows(0);
       match = await shippedModel(this.state);
     }
     if (!match) return;
@@ -128,7 +127,13 @@ export class Run extends EventTarget {
   untrainedReflows() {
     if (!this.state.reflows) return;
     this.say(`reflows = ${this.state.reflows} picks a shipped model, and this figure starts untrained (pretrained = 0): the Reflow button makes one.`);
-    this.state = { ...this.state, reflows: 0 };
+    this.setReflows(0);
+  }
+
+  /** The flow's rectifications: shown beside the step count, and a state change. */
+  setReflows(k) {
+    this.state = { ...this.state, reflows: k };
+    this.changed('progress');
     this.emit('statechange', { names: ['reflows'] });
   }
 
@@ -336,8 +341,7 @@ export class Run extends EventTarget {
     this.clearRun();
     Object.assign(this, { step: reply.step, model: null });
     this.version += 1;
-    this.state = { ...this.state, reflows: reply.reflows };
-    this.emit('statechange', { names: ['reflows'] });
+    this.setReflows(reply.reflows);
     this.say(`Reflow: training the ${rectified(reply.reflows)} on ${REFLOW_PAIRS} pairs (x₀, ODE(x₀)) of the previous flow.`, { kind: 'info' });
     this.train(0);
   }
@@ -377,10 +381,7 @@ export class Run extends EventTarget {
     }
     this.clearRun();
     this.model = null;
-    if (this.state.reflows) {
-      this.state = { ...this.state, reflows: 0 };
-      this.emit('statechange', { names: ['reflows'] });
-    }
+    if (this.state.reflows) this.setReflows(0);
     await this.refreshAll();
   }
 

@@ -36,6 +36,8 @@ const PAGE = {
   'guided-class': 't=1&dataset=8gaussians&conditional=1&class=2&guidance=3&layers=data,particles',
   'guided-field': 't=0.5&dataset=8gaussians&conditional=1&class=2&guidance=3&layers=data,guided,exact-guided',
   'guided-moons': 't=1&dataset=moons&conditional=1&class=1&guidance=2&layers=data,particles,trails',
+  'guided-dark': 't=0.7&dataset=moons&conditional=1&theme=dark&layers=data,particles,trails',
+  'guided-points': 't=1&dataset=points&conditional=1&class=1&layers=data,particles',
   'steps-shortcut': 'model=shortcut&layout=steps&layers=data,particles',
   'steps-flow': 'layout=steps&layers=data,particles',
   'steps-reflow': 'reflows=1&layout=steps&layers=data,particles',
