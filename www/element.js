@@ -7,7 +7,8 @@
 // pauses and resumes where it was.
 //
 // API: `ready` (a promise of the element), `play()`, `pause()`, `setTime(t)`, `train(steps)`
-// (a promise of {reason, step}), `sample()` (a promise of the sample statistics), `status`,
+// (a promise of {reason, step}), `reflow()` (a promise of {reason, step, reflows}), `sample()`
+// (a promise of the sample statistics), `status`,
 // `exportWeights()`, `importWeights(bytes)`; events `ready`, `step`, `samples`, `error`.
 
 import { PARAMS, ATTRIBUTES, PARAM_OF_ATTRIBUTE, parseAttributes, parseValue } from './state.js';
@@ -212,6 +213,29 @@ export class FlowPlaygroundElement extends HTMLElement {
       this.figure.addEventListener('stopped', done);
       this.figure.train(Math.max(1, Math.floor(Number(steps) || 1)));
     });
+  }
+
+  /**
+   * One reflow: trains on the pairs (x₀, ODE(x₀)) of the current flow for `steps` steps;
+   * resolves with {reason, step, reflows} when that training stops (reason 'error' when the
+   * reflow could not start; the figure says why).
+   */
+  async reflow() {
+    await this.ready;
+    if (this.figure.training) await this.figure.pause();
+    // Only the reflow's own training counts: a 'stopped' from before (a pause) comes first, in
+    // the worker's order, ahead of the reflow's reply.
+    let started = false;
+    let done;
+    const stopped = new Promise((resolve) => { done = (e) => { if (started) resolve(e.detail); }; });
+    this.figure.addEventListener('stopped', done);
+    try {
+      started = await this.figure.reflow();
+      if (!started) return { reason: 'error', step: this.figure.step, reflows: this.figure.state.reflows };
+      return { ...(await stopped), reflows: this.figure.state.reflows };
+    } finally {
+      this.figure.removeEventListener('stopped', done);
+    }
   }
 
   /** Draws fresh particles; resolves with their statistics. */

@@ -322,10 +322,10 @@ export class Run extends EventTarget {
   /**
    * Reflow: carries REFLOW_PAIRS noise points through the current flow, then trains the same
    * network on the pairs (x₀, ODE(x₀)) for `steps` steps — a flow with one more rectification,
-   * whose paths are straighter.
+   * whose paths are straighter. Returns whether that training started.
    */
   async reflow() {
-    if (!this.ready || this.reflowing) return;
+    if (!this.ready || this.reflowing) return false;
     this.reflowing = true;
     this.changed('buttons');
     let reply;
@@ -333,7 +333,7 @@ export class Run extends EventTarget {
       reply = await this.request(Request.REFLOW, { n: REFLOW_PAIRS, solver: 'rk4', nfe: REFLOW_NFE, seed: this.state.seed + 303 });
     } catch (error) {
       if (!error.fatal) this.say(`Reflow: ${error.message}`, { kind: 'error' });
-      return;
+      return false;
     } finally {
       this.reflowing = false;
       this.changed('buttons');
@@ -344,6 +344,7 @@ export class Run extends EventTarget {
     this.setReflows(reply.reflows);
     this.say(`Reflow: training the ${rectified(reply.reflows)} on ${REFLOW_PAIRS} pairs (x₀, ODE(x₀)) of the previous flow.`, { kind: 'info' });
     this.train(0);
+    return true;
   }
 
   /** Trains `steps` more steps, or (0) up to the `steps` setting (or that many more). */

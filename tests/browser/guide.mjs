@@ -83,13 +83,18 @@ export const guideScenarios = {
       el.setAttribute('class-label', '3');
       for (let i = 0; i < 100 && el.status.state.class !== 3; i += 1) await new Promise((r) => setTimeout(r, 100));
       const notes = [...el.shadowRoot.querySelectorAll('.note')].map((n) => n.textContent);
-      return { notes, state: el.status.state, model: el.status.model };
+      const model = el.status.model;
+      // The element's reflow: one rectification, trained for `steps` steps.
+      el.setAttribute('steps', '40');
+      const reflowed = await el.reflow();
+      return { notes, state: el.status.state, model, reflowed };
     });
     check(element.model === '8gaussians-conditional.fpw', `element model ${element.model}`);
     for (const expected of ['guidance', 'class 12 is outside 0…7', '-2']) {
       check(element.notes.some((n) => n.includes(expected)), `no note on ${expected}: ${element.notes.join(' | ')}`);
     }
     check(element.state.guidance === 1 && element.state.class === 3, `element state: class ${element.state.class}, w ${element.state.guidance}`);
+    check(element.reflowed.reflows === 1 && element.reflowed.step === 40 && element.reflowed.reason === 'done', `element reflow: ${JSON.stringify(element.reflowed)}`);
     check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
     return `class 2 at w = 3: ${(100 * guided).toFixed(1)}% nearest its data; all classes at w = 3: ${(100 * own).toFixed(1)}% in their own region; w = 0: ${(100 * unguided).toFixed(1)}% near class 2`;
   },
