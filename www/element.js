@@ -14,6 +14,7 @@
 import { PARAMS, ATTRIBUTES, PARAM_OF_ATTRIBUTE, parseAttributes, parseValue } from './state.js';
 import { Figure } from './figure.js';
 import { fixedLayout } from './scene.js';
+import { Sweep } from './sweep.js';
 import * as take from './exports.js';
 
 const NAMES = Object.values(ATTRIBUTES);
@@ -82,6 +83,8 @@ export class FlowPlaygroundElement extends HTMLElement {
       document.removeEventListener('visibilitychange', this.onVisibility);
       this.figure.dispose();
       this.figure = null;
+      if (this.sweep) this.sweep.dispose();
+      this.sweep = null;
     });
   }
 
@@ -139,6 +142,8 @@ export class FlowPlaygroundElement extends HTMLElement {
       badge: make('span', { className: 'badge' }),
       stats: make('p', { className: 'stats' }),
       chart: make('canvas', { className: 'chart', role: 'img', 'aria-label': 'Training loss' }),
+      sweepChart: make('canvas', { className: 'sweep-chart', role: 'img', 'aria-label': 'W₂ to fresh data against the number of function evaluations, per solver' }),
+      sweepNote: make('p', { className: 'sweep-note' }),
       notes: make('div', { className: 'notes', role: 'status', 'aria-live': 'polite' }),
     };
     const exports = make('div', { className: 'exports', part: 'export' }, [
@@ -165,10 +170,11 @@ export class FlowPlaygroundElement extends HTMLElement {
       train: e.train, reset: e.reset, reflow: e.reflow,
       progress: make('span', { className: 'progress' }, [e.progress, ' step ', e.stepCount, ' ', e.reflows, ' ', e.rate]),
       stats: e.stats, chart: e.chart, badge: e.badge, export: exports, messages: e.notes,
+      sweep: make('div', { className: 'sweep' }, [e.sweepChart, e.sweepNote]),
     };
     const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, e.reflow, this.parts.progress, e.badge]);
     this.bar = bar;
-    this.container = make('div', { className: 'figure' }, [e.canvas, e.readout, e.notes, bar, e.chart, e.stats, exports]);
+    this.container = make('div', { className: 'figure' }, [e.canvas, e.readout, e.notes, bar, e.chart, e.stats, this.parts.sweep, exports]);
     this.shadowRoot.replaceChildren(make('link', { rel: 'stylesheet', href: STYLE }), this.container);
     this.elements = e;
   }
@@ -187,6 +193,16 @@ export class FlowPlaygroundElement extends HTMLElement {
     if (s.hide.includes('train')) this.parts.reflow.hidden = true;
     // Snapshots and steps are fixed times: no clock to play or scrub.
     if (fixedLayout(s.layout)) this.parts.play.hidden = this.parts.time.hidden = true;
+    // The cost-vs-steps chart is opt-in (sweep=1): it computes while it is on screen.
+    this.parts.sweep.hidden = !s.sweep || s.hide.includes('sweep');
+    if (!this.parts.sweep.hidden && !this.sweep) {
+      this.sweep = new Sweep({ canvas: this.elements.sweepChart, note: this.elements.sweepNote });
+      this.sweep.attach(this.figure);
+    }
+    if (this.sweep) {
+      this.sweep.setHidden(this.parts.sweep.hidden);
+      this.sweep.draw();
+    }
     // A bar with nothing in it takes no room.
     this.bar.hidden = [...this.bar.children].every((c) => c.hidden);
     this.container.classList.toggle('dark', s.theme === 'dark');
@@ -252,6 +268,7 @@ export class FlowPlaygroundElement extends HTMLElement {
       training: s.training, visible: s.visible, model: s.model, stats: s.stats, state: s.state, messages: s.messages,
       t: s.t, renderer: s.renderer, average: s.average, settled: s.settled,
       straightness: s.straightness, reflows: s.reflows, classes: s.classes, steps: s.steps,
+      sweep: this.sweep ? this.sweep.status() : null,
     };
   }
 

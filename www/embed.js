@@ -1,7 +1,6 @@
 // The iframe mode: embed.html#dataset=moons&hide=export… — the hash becomes the element's
 // attributes, so values are checked (and reported) exactly as for <flow-playground>.
 import { PARAMS, ATTRIBUTES } from './state.js';
-import './element.js';
 
 const figure = document.getElementById('figure');
 
@@ -26,5 +25,8 @@ function apply() {
     else console.warn(`<flow-playground>: ignoring unknown parameter '${name}' in the URL`);
   }
 }
+// The attributes go on before the element is defined, so the figure starts with them (its
+// backend among them) rather than restarting once they arrive.
 apply();
+await import('./element.js');
 window.addEventListener('hashchange', apply);

@@ -55,6 +55,8 @@ const sweep = new Sweep({ canvas: $('sweep-chart'), note: $('sweep-note') });
 const updateControls = buildControls($('controls'), parsed.state, {
   onChange: (name, value) => apply({ [name]: value }),
   onInvalid: (message) => notify(message, { kind: 'error' }),
+  // The page always has its chart (an embedded figure opts in with sweep=1).
+  hidden: new Set(['sweep']),
 });
 
 function createFigure(state) {

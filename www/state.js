@@ -62,6 +62,9 @@ export const PARAMS = {
   hide: { type: 'set', options: PARTS, default: [], label: 'Hidden parts', group: 'embed' },
   theme: { ...enumOf(['light', 'dark'], 'light'), label: 'Theme', group: 'embed' },
   size: { ...int(0, 0, 4000), label: 'Size (px, 0: fill the width)', group: 'embed' },
+  // An embedded figure's cost-vs-steps chart is opt-in (it computes in the background); the
+  // page always has one (`hide=sweep` removes it).
+  sweep: { type: 'bool', default: false, label: 'Cost-vs-steps chart', group: 'embed' },
   // Picks the shipped model with that many reflows (0: none); the Reflow button counts up.
   reflows: { ...int(0, 0, 8), label: 'Reflows of the shipped model', group: 'embed' },
 };

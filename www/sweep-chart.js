@@ -9,7 +9,8 @@ export const FAMILIES = [
   { name: 'midpoint', label: 'midpoint', color: '#9b5de5' },
   { name: 'heun', label: 'Heun', color: '#2a6fdb' },
   { name: 'rk4', label: 'RK4', color: '#17a35a' },
-  { name: 'dopri5', label: 'dopri5', color: '#1d1f24' },
+  // The reference solver in the theme's ink (colors.ink).
+  { name: 'dopri5', label: 'dopri5', color: null },
   { name: 'sde', label: 'SDE (γ = 1)', color: '#d63c8f' },
 ];
 
@@ -118,8 +119,9 @@ export function legendRows(widths, width, gap) {
  * `height` device pixels, `scale` device pixels per CSS pixel), its legend in rows under it;
  * `status` is a line at the plot's top right (e.g. how many points are in).
  */
-export function drawSweepChart(ctx, points, floor, width, height, { scale = 1, colors = { text: '#555', grid: 'rgba(0,0,0,0.08)', floor: '#8a909c' }, status = '' } = {}) {
+export function drawSweepChart(ctx, points, floor, width, height, { scale = 1, colors = { text: '#555', grid: 'rgba(0,0,0,0.08)', floor: '#8a909c', ink: '#1d1f24' }, status = '' } = {}) {
   ctx.clearRect(0, 0, width, height);
+  const colorOf = (family) => family.color || colors.ink;
   const font = Math.round(11 * scale);
   ctx.font = `${font}px system-ui, sans-serif`;
   const { series } = seriesOf(points);
@@ -178,8 +180,8 @@ export function drawSweepChart(ctx, points, floor, width, height, { scale = 1, c
   }
   // One line per solver, a dot per point (hollow where dopri5 stopped early).
   for (const { family, points: ps } of series) {
-    ctx.strokeStyle = family.color;
-    ctx.fillStyle = family.color;
+    ctx.strokeStyle = colorOf(family);
+    ctx.fillStyle = colorOf(family);
     ctx.lineWidth = 1.5 * scale;
     ctx.beginPath();
     ps.forEach((p, i) => (i ? ctx.lineTo(x(p.nfe), y(p.w2)) : ctx.moveTo(x(p.nfe), y(p.w2))));
@@ -196,7 +198,7 @@ export function drawSweepChart(ctx, points, floor, width, height, { scale = 1, c
   series.forEach(({ family }, i) => {
     const { x: lx, row: r } = legend.at[i];
     const ly = bottom + Math.round(30 * scale) + r * row + row / 2;
-    ctx.strokeStyle = family.color;
+    ctx.strokeStyle = colorOf(family);
     ctx.lineWidth = 2 * scale;
     ctx.beginPath(); ctx.moveTo(left + lx, ly); ctx.lineTo(left + lx + swatch, ly); ctx.stroke();
     ctx.fillStyle = colors.text;

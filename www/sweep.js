@@ -12,6 +12,9 @@ export const SWEEP_N = 500;
 const SWEEP_SEED = 0;
 /** The SDE's noise scale γ (its points join where the source has a density). */
 const SDE_NOISE = 1;
+/** The chart's ink per theme (`ink`: the dopri5 line, the reference solver). */
+const LIGHT = { text: '#555', grid: 'rgba(0,0,0,0.08)', floor: '#8a909c', ink: '#1d1f24' };
+const DARK = { text: '#bbb', grid: 'rgba(255,255,255,0.1)', floor: '#9aa0ac', ink: '#e6e8ee' };
 /** How often an idle sweep looks whether it may go on (ms). */
 const POLL = 300;
 
@@ -25,6 +28,15 @@ export class Sweep {
     this.resizer = new ResizeObserver(() => this.draw());
     this.resizer.observe(canvas);
     this.timer = setInterval(() => this.tick(), POLL);
+  }
+
+  /** Stops watching and asking (the figure is gone). */
+  dispose() {
+    clearInterval(this.timer);
+    this.observer.disconnect();
+    this.resizer.disconnect();
+    this.figure = null;
+    this.token = {};
   }
 
   /** Follows `figure` (a new one after a backend switch). */
@@ -94,7 +106,8 @@ export class Sweep {
     if (canvas.width !== w || canvas.height !== h) Object.assign(canvas, { width: w, height: h });
     const { points, count } = this;
     const status = count === null ? (this.active ? 'starting…' : 'waits for training to stop') : points.length < count ? `${points.length} of ${count} points…` : '';
-    drawSweepChart(canvas.getContext('2d'), points, this.floor, w, h, { scale, status: this.error ? 'stopped' : status });
+    const dark = this.figure && this.figure.state.theme === 'dark';
+    drawSweepChart(canvas.getContext('2d'), points, this.floor, w, h, { scale, status: this.error ? 'stopped' : status, colors: dark ? DARK : LIGHT });
     if (this.note) {
       this.note.textContent = `W₂ between ${SWEEP_N} particles and ${SWEEP_N} fresh data points, every solver from the same noise. Dashed: the two-sample floor, W₂ between two data draws of that size, below which a sampler cannot be told from the data; it is itself random (on moons about ±20% from draw to draw).`;
     }

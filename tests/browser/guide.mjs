@@ -76,7 +76,7 @@ export const guideScenarios = {
     const element = await page.evaluate(async () => {
       await import('./element.js');
       const el = document.createElement('flow-playground');
-      for (const [k, v] of Object.entries({ backend: 'cpu', dataset: '8gaussians', conditional: '', 'class-label': '12', guidance: 'lots', particles: '100', autoplay: '0' })) el.setAttribute(k, v);
+      for (const [k, v] of Object.entries({ backend: 'cpu', dataset: '8gaussians', conditional: '', 'class-label': '12', guidance: 'lots', particles: '100', autoplay: '0', size: '300' })) el.setAttribute(k, v);
       document.body.prepend(el);
       for (let i = 0; i < 600 && !(el.status && el.status.ready && el.status.stats); i += 1) await new Promise((r) => setTimeout(r, 100));
       el.setAttribute('guidance', '-2');
@@ -87,13 +87,17 @@ export const guideScenarios = {
       // The element's reflow: one rectification, trained for `steps` steps.
       el.setAttribute('steps', '40');
       const reflowed = await el.reflow();
-      return { notes, state: el.status.state, model, reflowed };
+      // Its cost-vs-steps chart, opted into: a few points of the reflowed flow.
+      el.setAttribute('sweep', '1');
+      for (let i = 0; i < 600 && !(el.status.sweep && el.status.sweep.points.length >= 3); i += 1) await new Promise((r) => setTimeout(r, 100));
+      return { notes, state: el.status.state, model, reflowed, sweep: el.status.sweep };
     });
     check(element.model === '8gaussians-conditional.fpw', `element model ${element.model}`);
     for (const expected of ['guidance', 'class 12 is outside 0…7', '-2']) {
       check(element.notes.some((n) => n.includes(expected)), `no note on ${expected}: ${element.notes.join(' | ')}`);
     }
     check(element.state.guidance === 1 && element.state.class === 3, `element state: class ${element.state.class}, w ${element.state.guidance}`);
+    check(element.sweep && element.sweep.points.length >= 3 && element.sweep.points.every((p) => p.w2 > 0 && Number.isFinite(p.w2)), `element sweep: ${JSON.stringify(element.sweep)}`);
     check(element.reflowed.reflows === 1 && element.reflowed.step === 40 && element.reflowed.reason === 'done', `element reflow: ${JSON.stringify(element.reflowed)}`);
     check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
     return `class 2 at w = 3: ${(100 * guided).toFixed(1)}% nearest its data; all classes at w = 3: ${(100 * own).toFixed(1)}% in their own region; w = 0: ${(100 * unguided).toFixed(1)}% near class 2`;
