@@ -89,6 +89,7 @@ export class Figure extends Run {
     if (names.includes('layout')) this.resize();
     if (!this.ready) return true;
     if (names.includes('backend')) this.say('The backend applies when the figure starts; reload to switch.', { kind: 'info' });
+    if (names.includes('hide') && !this.straightness) this.measureStraightness();
     const restarts = restartNames(names, before, this.state);
     if (restarts.length) return this.restart(before, restarts);
     if (names.some((n) => RESAMPLES.includes(n))) await this.resample();
@@ -144,6 +145,8 @@ export class Figure extends Run {
       this.resumeWhenVisible = false;
       this.startTraining();
     }
+    // Straightness is measured on screen only: catch up with weights that changed off it.
+    if (this.ready && !this.straightness) this.measureStraightness();
     if (!this.running) {
       this.running = true;
       this.anim.last = 0;

@@ -299,7 +299,8 @@ export class Run extends EventTarget {
    * fixed particles); one measurement at a time, the latest request wins.
    */
   async measureStraightness() {
-    if (!this.ready) return;
+    // Only where it is read: a figure on screen that shows its statistics line.
+    if (!this.ready || !this.visible || this.state.hide.includes('stats')) return;
     if (this.measuring) { this.measureAgain = true; return; }
     this.measuring = true;
     const step = this.step;
