@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the browser module and serves the playground on http://127.0.0.1:${PORT:-8080}/.
+# Builds the browser modules (CPU-only and WebGPU) and serves the playground on http://127.0.0.1:${PORT:-8080}/.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/build-wasm.sh"

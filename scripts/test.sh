@@ -12,7 +12,9 @@ echo "== format and lints"
 cargo fmt --check
 cargo clippy --release --all-targets -- -D warnings
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+# Both browser modules: the CPU-only one and the WebGPU one (`--features webgpu`).
 cargo clippy --lib --target wasm32-unknown-unknown --profile wasm-release -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --profile wasm-release --features webgpu -- -D warnings
 cargo clippy --test wasm_api --target wasm32-unknown-unknown --profile wasm-release -- -D warnings
 
 echo "== native tests (release profile)"
@@ -21,7 +23,7 @@ cargo test --release
 echo "== front-end unit tests (node)"
 node --test tests/js/
 
-echo "== the browser module"
+echo "== the browser modules (CPU-only, then WebGPU)"
 "$ROOT/scripts/build-wasm.sh"
 
 if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || ! command -v chromedriver >/dev/null; then
@@ -29,7 +31,7 @@ if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || ! command -v chro
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 fi
 
-echo "== wasm API tests (wasm-bindgen-test in headless Chromium)"
+echo "== wasm API tests (wasm-bindgen-test in headless Chromium, the CPU-only module)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$TOOLS_DIR/bin/wasm-bindgen-test-runner" \
   cargo test --target wasm32-unknown-unknown --profile wasm-release --test wasm_api
 

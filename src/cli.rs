@@ -360,6 +360,24 @@ struct BenchArgs {
     /// Write the results as JSON here too.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// `cpu` (flex), or `webgpu`: Burn's wgpu backend on this machine's GPU (Vulkan, Metal or
+    /// DX12), in a build with the `webgpu` cargo feature.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+}
+
+/// The bench's device (see [`BenchArgs::device`]).
+fn bench_device(name: &str) -> Result<Device, String> {
+    match name {
+        "cpu" => Ok(Device::flex()),
+        #[cfg(feature = "webgpu")]
+        "webgpu" => Device::wgpu_options()
+            .init()
+            .map_err(|e| format!("wgpu initialisation failed: {e}")),
+        #[cfg(not(feature = "webgpu"))]
+        "webgpu" => Err("this build has no GPU backend: build with `--features webgpu`".into()),
+        other => Err(format!("unknown device '{other}' (cpu or webgpu)")),
+    }
 }
 
 pub fn run() -> Result<(), String> {
@@ -386,7 +404,7 @@ pub fn run() -> Result<(), String> {
         Command::Reflow(args) => reflow(args, &device),
         Command::BenchNfe(args) => bench_nfe(args, &device),
         Command::Nll(args) => nll(args, &device),
-        Command::Bench(args) => bench(args, &device),
+        Command::Bench(args) => bench_device(&args.device).and_then(|d| bench(args, &d)),
     }
 }
 
@@ -1175,7 +1193,11 @@ fn bench(args: BenchArgs, device: &Device) -> Result<(), String> {
         parse_list(&args.particles, "particle count")?
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("flex CPU backend, {threads} threads");
+    let backend = if args.device == "cpu" { "flex" } else { "wgpu" };
+    match backend {
+        "flex" => println!("flex CPU backend, {threads} threads"),
+        _ => println!("Burn's wgpu backend on this machine's GPU"),
+    }
     let mut results = Vec::new();
     for &(width, batch) in &sizes {
         let model = VelocityMlpConfig::new()
@@ -1239,7 +1261,7 @@ fn bench(args: BenchArgs, device: &Device) -> Result<(), String> {
         }
     }
     if let Some(path) = args.json {
-        let doc = json!({"backend": "flex", "threads": threads, "results": results});
+        let doc = json!({"backend": backend, "threads": threads, "results": results});
         fs::write(&path, serde_json::to_string_pretty(&doc).unwrap() + "\n")
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }

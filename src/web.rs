@@ -44,8 +44,47 @@ extern "C" {
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[cfg(feature = "webgpu")]
+thread_local! {
     /// Burn's WebGPU runtime initialises once per module; every playground shares its device.
     static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+/// The device of the `webgpu` backend, created on first use (the caller has checked that an
+/// adapter exists).
+#[cfg(feature = "webgpu")]
+async fn webgpu_device() -> Result<Device, JsError> {
+    if let Some(device) = WEBGPU.with(|d| d.borrow().clone()) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| js_error(format!("WebGPU initialisation failed: {e}")))?;
+    WEBGPU.with(|d| *d.borrow_mut() = Some(device.clone()));
+    Ok(device)
+}
+
+/// The CPU-only module (built without the `webgpu` feature) has no WebGPU backend.
+#[cfg(not(feature = "webgpu"))]
+async fn webgpu_device() -> Result<Device, JsError> {
+    Err(js_error(
+        "this is the CPU-only module: WebGPU lives in the module built with the `webgpu` feature",
+    ))
+}
+
+/// The backends this module was built with, as JSON: `["cpu"]` or `["cpu", "webgpu"]`.
+#[wasm_bindgen]
+pub fn backends() -> String {
+    let gpu = cfg!(feature = "webgpu");
+    serde_json::json!(if gpu {
+        vec!["cpu", "webgpu"]
+    } else {
+        vec!["cpu"]
+    })
+    .to_string()
 }
 
 extern "C" {
@@ -331,9 +370,9 @@ pub struct Playground {
 
 #[wasm_bindgen]
 impl Playground {
-    /// Starts on `backend` — `"webgpu"` (the caller has checked that an adapter exists) or
-    /// `"cpu"` — with the JSON `config`; `points` is the cloud for dataset `points`. Several
-    /// playgrounds in one module share one GPU device.
+    /// Starts on `backend` — `"webgpu"` (the caller has checked that an adapter exists; only in
+    /// the module built with the `webgpu` feature) or `"cpu"` — with the JSON `config`; `points`
+    /// is the cloud for dataset `points`. Several playgrounds in one module share one GPU device.
     pub async fn create(
         backend: String,
         config: String,
@@ -343,20 +382,7 @@ impl Playground {
         let parsed = parse_config(&config, points, labels).map_err(js_error)?;
         let (device, backend) = match backend.as_str() {
             "cpu" => (Device::flex(), "cpu"),
-            "webgpu" => {
-                let device = match WEBGPU.with(|d| d.borrow().clone()) {
-                    Some(device) => device,
-                    None => {
-                        let device = Device::wgpu_options()
-                            .init_async()
-                            .await
-                            .map_err(|e| js_error(format!("WebGPU initialisation failed: {e}")))?;
-                        WEBGPU.with(|d| *d.borrow_mut() = Some(device.clone()));
-                        device
-                    }
-                };
-                (device, "webgpu")
-            }
+            "webgpu" => (webgpu_device().await?, "webgpu"),
             other => {
                 return Err(js_error(format!(
                     "unknown backend '{other}' (cpu or webgpu)"

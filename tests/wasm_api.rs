@@ -1,11 +1,12 @@
 //! The wasm API as JavaScript sees it, run in headless Chromium by `wasm-bindgen-test-runner`
 //! (`scripts/test.sh`): bad input of every kind is a catchable error that leaves the module
 //! and the playground working, training lowers the loss, samples have their documented shapes,
-//! and weights survive an export → import round trip bit for bit. CPU backend: the WebGPU path
-//! is covered by the page scenarios in `tests/browser/`.
+//! and weights survive an export → import round trip bit for bit. CPU backend, in the CPU-only
+//! module (the crate without its `webgpu` feature): the WebGPU module is covered by the page
+//! scenarios in `tests/browser/`.
 #![cfg(target_arch = "wasm32")]
 
-use flow_playground::web::Playground;
+use flow_playground::web::{backends, Playground};
 use js_sys::{Float32Array, Float64Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -95,6 +96,26 @@ async fn bad_configs_are_errors_that_name_the_problem() {
     // The module is intact: a good config still starts.
     let pg = cpu("{}").await;
     assert_eq!(pg.backend(), "cpu");
+}
+
+/// The CPU-only module knows it has no WebGPU: asking for it is an error that says so, and the
+/// module goes on working.
+#[cfg(not(feature = "webgpu"))]
+#[wasm_bindgen_test]
+async fn the_cpu_only_module_refuses_webgpu_with_a_message() {
+    assert_eq!(backends(), r#"["cpu"]"#);
+    let error = Playground::create("webgpu".into(), config("{}"), None, None)
+        .await
+        .err();
+    let text = message(error.expect("the CPU-only module started a WebGPU playground"));
+    assert!(text.contains("CPU-only module"), "{text}");
+    assert_eq!(cpu("{}").await.backend(), "cpu");
+}
+
+#[cfg(feature = "webgpu")]
+#[wasm_bindgen_test]
+fn the_webgpu_module_has_both_backends() {
+    assert_eq!(backends(), r#"["cpu","webgpu"]"#);
 }
 
 #[wasm_bindgen_test]

@@ -49,7 +49,7 @@ export class WorkerClient {
       if (message.type === Event.ERROR) waiting.reject(Object.assign(new Error(message.message), { fatal: message.fatal }));
       else waiting.resolve(message);
     }
-    if (message.type === Event.REPLY && message.backend) this.backend = message.backend;
+    if ((message.type === Event.REPLY || message.type === Event.BACKEND) && message.backend) this.backend = message.backend;
     if (message.type === Event.ERROR && message.fatal) {
       this.fail(message);
     } else if (!waiting && message.figure !== undefined) {

@@ -18,7 +18,7 @@ export const Request = Object.freeze({
   TRAIN: 'train',
   /** {} → reply {step}; stops training after the current chunk */
   PAUSE: 'pause',
-  /** SampleSpec → reply {x, trajectory, times, nfe, step} */
+  /** SampleSpec → reply {x, trajectory, times, nfe, step, backend} */
   SAMPLE: 'sample',
   /** {which: 'learned'|'exact'|'score'|'exact-score', t, bounds: [x0, x1, y0, y1], grid} →
    * reply {v: Float32Array [grid², 2], t, which}; the scores need a Gaussian (mixture) source */
@@ -77,12 +77,16 @@ export const Event = Object.freeze({
   ERROR: 'error',
   /** {step, loss, stepsPerSec} — the loss is the mean since the previous progress message */
   PROGRESS: 'progress',
-  /** {x, trajectory, times, nfe, step} — fresh particles from the current weights */
+  /** {x, trajectory, times, nfe, step, backend} — fresh particles from the current weights */
   SAMPLES: 'samples',
   /** {reason: 'done'|'paused'|'nan'|'error', step, message?} */
   STOPPED: 'stopped',
   /** {bytes}: the latest weights, kept by the page to survive a lost device */
   SNAPSHOT: 'snapshot',
+  /** {backend, adapter, note}: the figure moved to the WebGPU module with its weights (its
+   * training, if any, goes on there), or (backend 'cpu', with a note) stays on the CPU because
+   * the WebGPU module or its device failed */
+  BACKEND: 'backend',
 });
 
 /**

@@ -62,9 +62,8 @@ export class Run extends EventTarget {
       if (error.fatal) return; // onFatal restarts
       throw error;
     }
-    Object.assign(this, { backend: reply.backend, adapter: reply.adapter });
     if (reply.note) this.say(reply.note);
-    this.changed('badge', reply.backend === 'webgpu' ? `WebGPU · ${reply.adapter}` : 'CPU (wasm)', reply.backend);
+    this.showBackend(reply);
     if (this.snapshot) {
       try {
         this.step = (await this.request(Request.IMPORT, { bytes: this.snapshot.slice() })).step;
@@ -82,6 +81,11 @@ export class Run extends EventTarget {
     this.changed('progress');
     await this.refreshAll();
     this.emit('ready', this.status());
+  }
+
+  showBackend({ backend, adapter }) {
+    Object.assign(this, { backend, adapter });
+    this.changed('badge', backend === 'webgpu' ? `WebGPU · ${adapter}` : 'CPU (wasm)', backend);
   }
 
   /**
@@ -168,6 +172,11 @@ export class Run extends EventTarget {
       this.emit('stopped', { reason: message.reason, step: message.step });
     } else if (message.type === Event.ERROR) {
       this.say(message.message, { kind: 'error' });
+    } else if (message.type === Event.BACKEND) {
+      // The worker moved this figure to the WebGPU module (same weights), or kept it on the CPU.
+      this.showBackend(message);
+      if (message.note) this.say(message.note);
+      if (message.backend === 'webgpu' && this.ready && !this.training) this.resample();
     }
   }
 
@@ -271,7 +280,7 @@ export class Run extends EventTarget {
     else if (states) colors = particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme);
     const data = this.referenceData();
     const stats = data
-      ? { samples: meanStd(message.x), data: meanStd(data), slicedW2: slicedW2(message.x, data), nfe: message.nfe, step: message.step, n, class: this.state.conditional ? this.state.class : 'all' }
+      ? { samples: meanStd(message.x), data: meanStd(data), slicedW2: slicedW2(message.x, data), nfe: message.nfe, step: message.step, n, backend: message.backend, class: this.state.conditional ? this.state.class : 'all' }
       : null;
     return { ...message, n, states, colors, stats };
   }

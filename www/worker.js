@@ -2,16 +2,21 @@
 // is a `Playground` keyed by its id), so they share one module and one GPU device. It trains
 // and samples off the main thread and answers the typed requests of protocol.js. It never
 // reads GPU memory synchronously: every read is a promise from the core, awaited between chunks.
+// It starts on the small CPU-only module; where there is a WebGPU adapter (and the page asked
+// for `auto`), the WebGPU module is fetched in the background and takes every figure over with
+// its weights (modules.js; "the module switch" below).
 
-import init, { Playground, lastPanic } from './pkg/flow_playground.js';
 import { Request, Event, transferables } from './protocol.js';
 import { Chunker } from './pacing.js';
+import { loadModule, lastPanic, probeAdapter } from './modules.js';
 
-/** figure id → {pg, training, until, sampleSpec} */
+/** figure id → {pg, training, until, sampleSpec, setup: {config, points, labels}} */
 const figures = new Map();
-let ready = null; // the promise of {backend, adapter, note}: the worker's one backend choice
+/** The promise of {backend, adapter, note, module}: where new figures start. */
+let ready = null;
 let gpuDevice = null; // the GPUDevice wgpu created: to notice (or, in tests, cause) its loss
 let losing = false;
+let watching = false;
 
 function post(message) {
   self.postMessage(message, transferables(message));
@@ -21,14 +26,14 @@ function post(message) {
 function failure(error) {
   const trapped = error instanceof WebAssembly.RuntimeError;
   let panic = null;
-  if (trapped) {
-    try { panic = lastPanic(); } catch { /* the module is gone */ }
-  }
+  if (trapped) panic = lastPanic();
   return { message: panic || (error && error.message) || String(error), fatal: trapped };
 }
 
 // Keep a handle on the device wgpu requests, so a lost device is noticed at once.
 function watchDevices() {
+  if (watching) return;
+  watching = true;
   const requestDevice = GPUAdapter.prototype.requestDevice;
   GPUAdapter.prototype.requestDevice = async function watched(...args) {
     const device = await requestDevice.apply(this, args);
@@ -42,30 +47,33 @@ function watchDevices() {
   };
 }
 
-async function probeAdapter() {
-  if (!self.navigator.gpu) return null;
-  try {
-    const adapter = await self.navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return null;
-    const info = adapter.info || {};
-    return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
-  } catch {
-    return null;
-  }
+const CPU_ADAPTER = 'CPU (wasm)';
+
+async function onCpu(note) {
+  const module = await loadModule('cpu');
+  self.flowMemory = module.memory;
+  return { backend: 'cpu', adapter: CPU_ADAPTER, note, module };
 }
 
 async function chooseBackend(preference) {
-  const exports = await init();
-  self.flowMemory = exports.memory;
-  if (preference === 'cpu') return { backend: 'cpu', adapter: 'CPU (wasm)', note: null };
+  if (preference === 'cpu') return onCpu(null);
   // wgpu aborts the module where WebGPU is unreachable, so ask the browser first.
-  const adapter = await probeAdapter();
-  if (!adapter) {
-    const note = preference === 'webgpu' ? 'WebGPU was requested but this browser has no adapter; using the CPU' : null;
-    return { backend: 'cpu', adapter: 'CPU (wasm)', note };
+  const adapter = probeAdapter();
+  if (preference !== 'webgpu') {
+    moveToGpu(adapter).catch((error) => console.error('the module switch failed', error));
+    return onCpu(null);
+  }
+  const name = await adapter;
+  if (!name) return onCpu('WebGPU was requested but this browser has no adapter; using the CPU');
+  let module;
+  try {
+    module = await loadModule('webgpu');
+  } catch (error) {
+    return onCpu(`The WebGPU module could not be loaded (${error.message}); using the CPU`);
   }
   watchDevices();
-  return { backend: 'webgpu', adapter, note: null };
+  self.flowMemory = module.memory;
+  return { backend: 'webgpu', adapter: name, note: null, module };
 }
 
 async function handleInit({ figure, backend, config, points, labels }) {
@@ -74,28 +82,108 @@ async function handleInit({ figure, backend, config, points, labels }) {
   let pg;
   let { note } = choice;
   try {
-    pg = await Playground.create(choice.backend, config, points, labels);
+    pg = await choice.module.Playground.create(choice.backend, config, points, labels);
   } catch (error) {
     const f = failure(error);
     // Only a device that will not start sends this worker to the CPU; a bad config is reported.
     if (f.fatal || choice.backend === 'cpu' || !f.message.startsWith('WebGPU initialisation failed')) throw error;
     // WebGPU would not start: this worker continues on the CPU.
     note = `WebGPU failed (${f.message}); using the CPU`;
-    ready = Promise.resolve({ backend: 'cpu', adapter: 'CPU (wasm)', note });
-    pg = await Playground.create('cpu', config, points, labels);
+    ready = onCpu(note);
+    pg = await (await ready).module.Playground.create('cpu', config, points, labels);
   }
   const old = figures.get(figure);
   if (old) old.pg.free();
-  figures.set(figure, { pg, training: false, until: 0, sampleSpec: null });
+  figures.set(figure, { pg, training: false, until: 0, sampleSpec: null, setup: { config, points, labels } });
+  started();
   const now = await ready;
-  return { backend: pg.backend, adapter: now.adapter, note };
+  return { backend: pg.backend, adapter: pg.backend === 'webgpu' ? now.adapter : CPU_ADAPTER, note };
+}
+
+// ------------------------------------------------------------------ the module switch
+// With `auto`, figures start on the CPU-only module. Where the browser has a WebGPU adapter,
+// the WebGPU module is fetched once the first figure has drawn, and each figure moves to it
+// with its weights (exportWeights → importWeights: same network, same step count; training
+// goes on from there). If the fetch, the module or its device fails, every figure stays on the
+// CPU with a note.
+
+let started;
+let drawn;
+const firstDrawn = new Promise((resolve) => { drawn = resolve; });
+const firstInit = new Promise((resolve) => { started = resolve; });
+// The first figure's start has the CPU to itself: the WebGPU module is fetched after its first
+// samples (or, if none are asked for, a second after it started).
+firstInit.then(() => setTimeout(drawn, 1000));
+
+async function moveToGpu(probe) {
+  const adapter = await probe;
+  if (!adapter) return; // no adapter: the WebGPU module is never fetched
+  await firstDrawn;
+  let module;
+  try {
+    module = await loadModule('webgpu');
+  } catch (error) {
+    stayOnCpu(`The WebGPU module could not be loaded (${error.message}); staying on the CPU.`);
+    return;
+  }
+  watchDevices();
+  const choice = { backend: 'webgpu', adapter, note: null, module };
+  try {
+    // Until the first move has started the device, new figures still start on the CPU.
+    let first = true;
+    for (let left = cpuFigures(); left.length; left = cpuFigures()) {
+      for (const [id, f] of left) {
+        await moveFigure(id, f, choice);
+        if (first) {
+          first = false;
+          ready = Promise.resolve(choice);
+          self.flowMemory = module.memory;
+        }
+      }
+    }
+    ready = Promise.resolve(choice);
+    self.flowMemory = module.memory;
+  } catch (error) {
+    const message = (error instanceof WebAssembly.RuntimeError && lastPanic()) || error.message || String(error);
+    stayOnCpu(`WebGPU failed (${message}); staying on the CPU.`);
+  }
+}
+
+/** The figures still on the CPU module that can move. A reflowing figure stays: it trains on
+ * pairs drawn from an earlier flow, which its weights file does not hold. */
+function cpuFigures() {
+  return [...figures].filter(([, f]) => f.pg.backend === 'cpu' && f.pg.reflows === 0);
+}
+
+async function moveFigure(id, f, { module, adapter }) {
+  const { setup } = f;
+  const next = await module.Playground.create('webgpu', setup.config, setup.points, setup.labels);
+  if (figures.get(id) !== f) { next.free(); return; } // disposed or started afresh meanwhile
+  try {
+    if (f.setup !== setup) next.configure(f.setup.config, f.setup.points, f.setup.labels);
+    next.importWeights(await f.pg.exportWeights()); // the CPU settles at once: no step in between
+    if (f.pg.lossBins) next.setLossBins(f.pg.lossBins);
+  } catch (error) {
+    next.free();
+    throw error;
+  }
+  const old = f.pg;
+  f.pg = next;
+  // Freed after the calls already under way on it (all settled: it is the CPU) have finished.
+  setTimeout(() => old.free(), 0);
+  post({ type: Event.BACKEND, figure: id, backend: 'webgpu', adapter, note: null });
+}
+
+function stayOnCpu(note) {
+  for (const id of figures.keys()) post({ type: Event.BACKEND, figure: id, backend: 'cpu', adapter: CPU_ADAPTER, note });
 }
 
 async function sample(pg, spec) {
   const out = spec.sampler === 'sde'
     ? await pg.sampleSde(spec.n, spec.nfe, spec.seed, spec.noise ?? 1, spec.record)
     : await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record, spec.class ?? -1, spec.guidance ?? 1);
-  return { ...out, step: pg.steps };
+  drawn();
+  return { ...out, step: pg.steps, backend: pg.backend };
 }
 
 /** Display samples take at most this share of the worker's time while it trains. */
@@ -108,17 +196,26 @@ const SAMPLE_EVERY = 700;
 // loop: a pause, reset or new run replaces `f.run`, and this loop then stops without a word
 // (whoever replaced it has told the page).
 async function trainLoop(figure, f, run) {
-  const { pg } = f;
-  let chunk = 1;
-  const chunker = new Chunker();
+  let pg = null;
+  let chunk;
+  let chunker;
   let lastSample = performance.now();
   let sampleMs = 0;
   let lastSnapshot = performance.now();
-  const started = performance.now();
-  const firstStep = pg.steps;
+  let since;
+  let firstStep;
   let firstLoss = null;
   const current = () => f.run === run && figures.get(figure) === f;
-  while (current() && pg.steps < f.until) {
+  while (current() && f.pg.steps < f.until) {
+    if (f.pg !== pg) {
+      // The first round, or the figure moved to the WebGPU module: pace it afresh.
+      ({ pg } = f);
+      chunk = 1;
+      chunker = new Chunker();
+      since = performance.now();
+      firstStep = pg.steps;
+      sampleMs = 0;
+    }
     const t0 = performance.now();
     const k = Math.min(chunk, f.until - pg.steps);
     pg.train(k);
@@ -127,7 +224,7 @@ async function trainLoop(figure, f, run) {
     const elapsed = performance.now() - t0;
     chunk = chunker.next(k, elapsed);
     const now = performance.now();
-    const stepsPerSec = ((pg.steps - firstStep) * 1000) / Math.max(now - started, 1);
+    const stepsPerSec = ((pg.steps - firstStep) * 1000) / Math.max(now - since, 1);
     post({ type: Event.PROGRESS, figure, step: pg.steps, loss, stepsPerSec });
     if (firstLoss === null) firstLoss = loss;
     // NaN, ∞, or a thousandfold blow-up: Adam keeps steps bounded, so a too-large learning rate
@@ -156,6 +253,7 @@ async function trainLoop(figure, f, run) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   if (!current()) return;
+  ({ pg } = f);
   // The weights go first: whoever hears `stopped` may rely on the snapshot being current.
   const bytes = await pg.exportWeights();
   if (!current()) return;
@@ -218,6 +316,7 @@ async function handle(message) {
     case Request.CONFIGURE:
       if (f.training) stopTraining(message.figure, f);
       pg.configure(message.config, message.points, message.labels);
+      f.setup = { config: message.config, points: message.points, labels: message.labels };
       return { step: pg.steps };
     case Request.TRAIN:
       f.until = message.until;

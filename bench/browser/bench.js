@@ -1,13 +1,25 @@
 // Browser benchmarks, run by bench/browser/run.mjs in headless Chromium. Everything runs on the
 // page's main thread so that ours and TF.js meet the same conditions; the query string picks
-// the parts: ?train&sample&render (all by default).
+// the parts: ?kernels&train&sample&peersample&render (all by default). Ours runs in the module
+// the page would use: the CPU-only module (www/pkg) for `cpu`, the WebGPU module (www/pkg-gpu)
+// for `webgpu`. The peers: TF.js (training) and jax-js (training and sampling, jax.js).
 
-import init, { Playground } from '../../www/pkg/flow_playground.js';
+import initCpu, { Playground as CpuPlayground } from '../../www/pkg/flow_playground.js';
+import initGpu, { Playground as GpuPlayground } from '../../www/pkg-gpu/flow_playground.js';
 import { GlParticleLayer, ParticleLayer, View } from '../../www/render.js';
+import { jaxDevices, jaxSample, jaxTrain } from './jax.js';
+import { batch, config, gauss } from './common.js';
+
+const Playground = {
+  create: (backend, ...args) => (backend === 'cpu' ? CpuPlayground : GpuPlayground).create(backend, ...args),
+};
 
 const params = new URLSearchParams(window.location.search);
-const parts = ['kernels', 'train', 'sample', 'render'].filter((p) => params.has(p));
-const run = parts.length ? parts : ['kernels', 'train', 'sample', 'render'];
+const PARTS = ['kernels', 'train', 'sample', 'peersample', 'render'];
+const parts = PARTS.filter((p) => params.has(p));
+const run = parts.length ? parts : PARTS;
+/** Leave jax-js out (?nojax): TF.js and ours only, as before it was added. */
+const withJax = !params.has('nojax');
 const results = [];
 window.benchResults = results;
 
@@ -16,44 +28,7 @@ function log(row) {
   document.getElementById('out').textContent += `${JSON.stringify(row)}\n`;
 }
 
-// ------------------------------------------------------------------ shared host-side batch
-
-/** A host-built I-CFM batch, the same work both sides do per step: moons, noise, t, x_t, u. */
-function batch(n) {
-  const xt = new Float32Array(2 * n);
-  const t = new Float32Array(n);
-  const u = new Float32Array(2 * n);
-  for (let i = 0; i < n; i += 1) {
-    const theta = Math.PI * Math.random();
-    const up = Math.random() < 0.5;
-    const mx = (up ? Math.cos(theta) : 1 - Math.cos(theta)) + 0.2 * gauss();
-    const my = (up ? Math.sin(theta) : 0.5 - Math.sin(theta)) + 0.2 * gauss();
-    const x1 = [3 * mx - 1, 3 * my - 1];
-    const x0 = [gauss(), gauss()];
-    const ti = Math.random();
-    t[i] = ti;
-    for (let k = 0; k < 2; k += 1) {
-      xt[2 * i + k] = (1 - ti) * x0[k] + ti * x1[k];
-      u[2 * i + k] = x1[k] - x0[k];
-    }
-  }
-  return { xt, t, u };
-}
-
-function gauss() {
-  const a = 1 - Math.random();
-  return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * Math.random());
-}
-
 // ------------------------------------------------------------------ ours
-
-function config(width, batchSize) {
-  return JSON.stringify({
-    dataset: 'moons', source: 'gaussian', path: 'linear', param: 'velocity', coupling: 'independent',
-    timeSampling: 'uniform', width, depth: 3, activation: 'silu', timeEmbedding: 0, lr: 0.001,
-    batch: batchSize, warmup: 0, ema: 0, clip: 0, seed: 0,
-  });
-}
 
 async function oursTrain(backend, width, batchSize, steps, readEvery, warmup) {
   const pg = await Playground.create(backend, config(width, batchSize), undefined);
@@ -132,6 +107,7 @@ async function trainPart() {
   // SwiftShader runs WebGPU on the CPU at seconds per step: keep its runs short.
   const plan = [['cpu', 'wasm', Number(params.get('cpuSteps') || 100)]];
   if (gpu) plan.push(['webgpu', 'webgpu', Number(params.get('gpuSteps') || 6)]);
+  const jax = withJax ? await jaxDevices() : [];
   for (let round = 1; round <= rounds; round += 1) {
     for (const [ours, theirs, steps] of plan) {
       for (const [width, b] of sizes) {
@@ -140,9 +116,35 @@ async function trainPart() {
           const warm = Math.max(2, Math.min(readEvery, 10));
           const a = await oursTrain(ours, width, b, n, readEvery, warm);
           const t = await tfTrain(theirs, width, b, n, readEvery, warm);
-          log({ part: 'train', round, backend: ours, width, batch: b, readEvery, ours: a, tfjs: t, ratio: a / t });
+          const row = { part: 'train', round, backend: ours, width, batch: b, readEvery, ours: a, tfjs: t, ratio: a / t };
+          if (jax.includes(theirs)) {
+            row.jaxjs = await jaxTrain(theirs, width, b, n, readEvery, warm, batch);
+            row.ratioJax = a / row.jaxjs;
+          }
+          log(row);
         }
       }
+    }
+  }
+}
+
+/** Ours against jax-js: `particles` × `nfe` Euler steps of the 3×64 network, interleaved rounds. */
+async function peerSamplePart() {
+  const jax = await jaxDevices();
+  const backends = (await hasWebGpu()) && jax.includes('webgpu') ? [['cpu', 'wasm'], ['webgpu', 'webgpu']] : [['cpu', 'wasm']];
+  const n = Number(params.get('peerParticles') || 10000);
+  const nfe = Number(params.get('peerNfe') || 50);
+  const rounds = Number(params.get('rounds') || 2);
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const [ours, theirs] of backends) {
+      const pg = await Playground.create(ours, config(64, 256), undefined);
+      await pg.sample(Math.min(n, 1000), 'euler', nfe, 1, false); // warm the kernels
+      const t0 = performance.now();
+      const out = await pg.sample(n, 'euler', nfe, 1, false);
+      const a = (n * out.nfe) / ((performance.now() - t0) / 1000);
+      pg.free();
+      const j = await jaxSample(theirs, 64, n, nfe);
+      log({ part: 'peersample', round, backend: ours, solver: 'euler', particles: n, nfe, ours: a, jaxjs: j, ratioJax: a / j });
     }
   }
 }
@@ -256,14 +258,24 @@ async function renderPart() {
   if (layers.webgl) layers.webgl.dispose();
 }
 
+/** Which WebGPU adapter this run measures (bench/gpu.sh refuses a software one). */
+async function adapterPart() {
+  const adapter = navigator.gpu && (await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }));
+  const info = adapter ? adapter.info || {} : null;
+  log({ part: 'adapter', webgpu: Boolean(adapter), vendor: info && info.vendor, architecture: info && info.architecture, description: info && info.description });
+}
+
 async function main() {
-  await init();
+  await initCpu();
+  await initGpu();
+  await adapterPart();
   const { tf } = window;
   tf.wasm.setWasmPaths(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', window.location.href).href);
   try {
     if (run.includes('kernels')) await kernelsPart();
     if (run.includes('train')) await trainPart();
     if (run.includes('sample')) await samplePart();
+    if (run.includes('peersample') && withJax) await peerSamplePart();
     if (run.includes('render')) await renderPart();
   } catch (error) {
     log({ error: String(error && error.stack ? error.stack : error) });

@@ -8,8 +8,9 @@ import { embedScenarios } from './embed.mjs';
 import { visualScenarios } from './visual.mjs';
 import { densityScenarios } from './density.mjs';
 import { guideScenarios } from './guide.mjs';
+import { moduleScenarios } from './modules.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...guideScenarios };
+const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));

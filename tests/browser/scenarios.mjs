@@ -66,7 +66,7 @@ export const scenarios = {
   async 'webgpu is selected, trains, and matches the CPU on shared weights'(browser, origin) {
     const view = 'particles=400&solver=rk4&nfe=8&layers=data,particles';
     const t0 = Date.now();
-    const gpu = await open(browser, `${origin}/#width=16&batch=512&lr=0.05&steps=8&${view}`);
+    const gpu = await open(browser, `${origin}/#backend=webgpu&width=16&batch=512&lr=0.05&steps=8&${view}`);
     const initial = await firstSamples(gpu.page);
     const firstMs = Date.now() - t0;
     check(initial.backend === 'webgpu', `backend ${initial.backend}`);
@@ -153,7 +153,7 @@ export const scenarios = {
   // after a warm-up (the allocator settles within ~150 steps: fusion and kernel caches fill),
   // with samples and weight snapshots in between: no more bytes or live buffers at the end.
   async 'WebGPU training keeps GPU memory flat'(browser, origin) {
-    const { page, errors } = await open(browser, `${origin}/#width=8&depth=1&embed=0&batch=16&steps=200&particles=100&solver=euler&nfe=2&layers=data`);
+    const { page, errors } = await open(browser, `${origin}/#backend=webgpu&width=8&depth=1&embed=0&batch=16&steps=200&particles=100&solver=euler&nfe=2&layers=data`);
     const s = await firstSamples(page);
     check(s.backend === 'webgpu', `backend ${s.backend}`);
     await trainTo(page, 200);
@@ -173,7 +173,7 @@ export const scenarios = {
   },
 
   async 'a lost GPU device falls back to the CPU and keeps the weights'(browser, origin) {
-    const { page, errors } = await open(browser, `${origin}/#width=16&batch=64&steps=3&particles=200&solver=euler&nfe=2&layers=data,particles`);
+    const { page, errors } = await open(browser, `${origin}/#backend=webgpu&width=16&batch=64&steps=3&particles=200&solver=euler&nfe=2&layers=data,particles`);
     const s = await firstSamples(page);
     check(s.backend === 'webgpu', `backend ${s.backend}`);
     await trainTo(page, 3);
