@@ -119,7 +119,7 @@ export const embedScenarios = {
       const foreign = requests.filter((u) => !u.startsWith(origin));
       check(foreign.length === 0, `requests left the origin: ${foreign}`);
       await page.screenshot({ path: path.join(ARTIFACTS, 'article.png') });
-      return `all ${FIGURES.length} figures drawn ${firstMs} ms after navigation (CPU backend); one-step Euler sliced W2 ${w('indep').toFixed(2)} (independent) vs ${w('ot').toFixed(2)} (OT)`;
+      return `all ${FIGURES.length} figures drawn ${firstMs} ms after navigation (CPU backend); one-step Euler sliced W2 ${w('indep').toFixed(2)} (independent) vs ${w('ot').toFixed(2)} (OT), ${w('reflow-euler1').toFixed(2)} (reflowed); class 2's spread at w = 0/1/4: ${['guide-w0', 'guide-w1', 'guide-w4'].map((id) => spread(id).toFixed(2)).join(' / ')}`;
     } finally {
       await browser.close();
     }
