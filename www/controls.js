@@ -1,5 +1,7 @@
 // The control panel, generated from the parameter registry: a labelled, keyboard-operable
-// input per parameter, validated on change.
+// input per parameter, validated on change. Settings that only apply to some others (ε to the
+// Sinkhorn coupling, σ to the bridge path, class and guidance to a conditional model) show
+// only then.
 
 import { PARAMS, parseValue } from './state.js';
 import { LAYER_BY_NAME } from './layers/index.js';
@@ -33,6 +35,31 @@ function show(value) {
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
+/** Which rows show for state `s`: name → visible (names absent here always show). */
+export function visibleRows(s) {
+  return {
+    epsilon: s.coupling === 'sinkhorn',
+    sigma: s.path === 'bridge',
+    class: s.conditional,
+    guidance: s.conditional,
+    dropout: s.conditional,
+    pen: s.dataset === 'points' && s.conditional,
+    // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers and the SDE, the
+    // solver and the noise to the ODE and the SDE respectively.
+    tol: s.sampler !== 'sde' && s.solver === 'dopri5',
+    nfe: s.sampler === 'sde' || s.solver !== 'dopri5',
+    solver: s.sampler !== 'sde',
+    noise: s.sampler === 'sde',
+  };
+}
+
+/** The class picker's options: all, then each of the data's `k` classes. */
+function setClassOptions(select, k) {
+  if (select.options.length === k + 1) return;
+  select.replaceChildren(el('option', { value: 'all', textContent: 'all' }),
+    ...Array.from({ length: k }, (_, c) => el('option', { value: String(c), textContent: String(c) })));
+}
+
 /**
  * Builds the controls into `form` (skipping `hidden` names) and calls `onChange(name, value)`
  * with each valid edit; an invalid edit calls `onInvalid(message)` and restores the value.
@@ -64,8 +91,17 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         continue;
       }
       let input;
+      let output = null;
       if (spec.type === 'enum') {
         input = el('select', { id, name }, spec.options.map((o) => el('option', { value: o, textContent: o })));
+      } else if (spec.type === 'class') {
+        input = el('select', { id, name }, [el('option', { value: 'all', textContent: 'all' })]);
+      } else if (spec.type === 'bool') {
+        input = el('input', { id, name, type: 'checkbox' });
+      } else if (spec.slider) {
+        input = el('input', { id, name, type: 'range', min: String(spec.min), max: String(spec.max), step: String(spec.slider) });
+        output = el('output', { htmlFor: id, className: 'slider-value' });
+        input.addEventListener('input', () => { output.textContent = input.value; });
       } else if (spec.type === 'point') {
         input = el('input', { id, name, type: 'text', inputMode: 'decimal', placeholder: 'x,y', spellcheck: false });
       } else {
@@ -76,7 +112,7 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         });
       }
       input.addEventListener('change', () => {
-        const { value, error } = parseValue(name, input.value);
+        const { value, error } = parseValue(name, spec.type === 'bool' ? (input.checked ? '1' : '0') : input.value);
         if (error) {
           onInvalid(error);
           input.value = input.dataset.last ?? show(spec.default);
@@ -86,7 +122,8 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
         onChange(name, value);
       });
       inputs[name] = input;
-      fieldset.append(el('div', { className: 'row' }, [el('label', { htmlFor: id, textContent: spec.label }), input]));
+      const control = output ? el('span', { className: 'slider' }, [input, output]) : input;
+      fieldset.append(el('div', { className: 'row' }, [el('label', { htmlFor: id, textContent: spec.label }), control]));
       if (name === 'sampler') {
         notes.sampler = el('p', { className: 'note', id: `${id}-note`, hidden: true, textContent: SDE_NOTE });
         input.setAttribute('aria-describedby', notes.sampler.id);
@@ -96,22 +133,24 @@ export function buildControls(form, state, { onChange, onInvalid, hidden = new S
     form.append(fieldset);
   }
 
-  return function update(s) {
+  /** Shows state `s`; `classes` is the data's number of classes (the class picker's options). */
+  return function update(s, { classes = 0 } = {}) {
+    if (inputs.class) setClassOptions(inputs.class, classes || (s.class === 'all' ? 0 : s.class + 1));
     for (const [name, input] of Object.entries(inputs)) {
       if (Array.isArray(input)) {
         for (const box of input) box.checked = s[name].includes(box.value);
+      } else if (input.type === 'checkbox') {
+        input.checked = !!s[name];
       } else {
         input.value = show(s[name]);
         input.dataset.last = show(s[name]);
+        const output = input.parentElement.querySelector('output');
+        if (output) output.textContent = show(s[name]);
       }
     }
-    // The tolerance applies to dopri5 only, the NFE to the fixed-step solvers and the SDE, the
-    // solver and the noise to the ODE and the SDE respectively.
-    const sde = s.sampler === 'sde';
-    if (inputs.tol) inputs.tol.closest('.row').hidden = sde || s.solver !== 'dopri5';
-    if (inputs.nfe) inputs.nfe.closest('.row').hidden = !sde && s.solver === 'dopri5';
-    if (inputs.solver) inputs.solver.closest('.row').hidden = sde;
-    if (inputs.noise) inputs.noise.closest('.row').hidden = !sde;
+    for (const [name, shown] of Object.entries(visibleRows(s))) {
+      if (inputs[name] && !Array.isArray(inputs[name])) inputs[name].closest('.row').hidden = !shown;
+    }
     // The SDE needs the score, which needs a Gaussian source: elsewhere the option is off and
     // the note says why (a URL asking for it anyway gets the worker's message and the ODE).
     if (inputs.sampler) {

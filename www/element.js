@@ -1,20 +1,30 @@
 // <flow-playground>: a live flow-matching figure for any page. Import this module, then write
 //   <flow-playground dataset="moons" solver="euler" nfe="4" hide="export"></flow-playground>
-// Attributes are the playground's URL parameters (state.js); bad values fall back to their
-// defaults with a console warning and a small note in the figure. Every figure on a page shares
+// Attributes are the playground's URL parameters (state.js; `class` is spelled `class-label`,
+// since HTML owns `class`); bad values fall back to their defaults with a console warning and a
+// small note in the figure. Every figure on a page shares
 // one worker, one wasm module and one GPU device; a figure off screen (or in a hidden tab)
 // pauses and resumes where it was.
 //
 // API: `ready` (a promise of the element), `play()`, `pause()`, `setTime(t)`, `train(steps)`
-// (a promise of {reason, step}), `sample()` (a promise of the sample statistics), `status`,
+// (a promise of {reason, step}), `reflow()` (a promise of {reason, step, reflows}), `sample()`
+// (a promise of the sample statistics), `status`,
 // `exportWeights()`, `importWeights(bytes)`; events `ready`, `step`, `samples`, `error`.
 
-import { PARAMS, parseAttributes, parseValue } from './state.js';
+import { PARAMS, ATTRIBUTES, PARAM_OF_ATTRIBUTE, parseAttributes, parseValue } from './state.js';
 import { Figure } from './figure.js';
+import { fixedLayout } from './scene.js';
+import { Sweep } from './sweep.js';
 import * as take from './exports.js';
 
-const NAMES = Object.keys(PARAMS);
+const NAMES = Object.values(ATTRIBUTES);
 const STYLE = new URL('./element.css', import.meta.url).href;
+
+/** A parameter's message (`class: …`) spelled with its attribute's name (`class-label: …`). */
+function spelledAsAttribute(message) {
+  const m = /^([a-z]+):/.exec(message);
+  return m && ATTRIBUTES[m[1]] && ATTRIBUTES[m[1]] !== m[1] ? `${ATTRIBUTES[m[1]]}${message.slice(m[1].length)}` : message;
+}
 
 function make(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -45,10 +55,10 @@ export class FlowPlaygroundElement extends HTMLElement {
       return;
     }
     this.build();
-    const pairs = this.getAttributeNames().filter((n) => NAMES.includes(n)).map((n) => [n, this.getAttribute(n)]);
+    const pairs = this.getAttributeNames().filter((n) => NAMES.includes(n)).map((n) => [PARAM_OF_ATTRIBUTE[n], this.getAttribute(n)]);
     const { state, errors } = parseAttributes(pairs);
     this.figure = new Figure(state, this.elements, (text, options) => this.note(text, options));
-    for (const error of errors) this.warn(error);
+    for (const error of errors) this.warn(spelledAsAttribute(error));
     this.applyLook();
     for (const name of ['ready', 'step', 'samples', 'error', 'stopped']) {
       this.figure.addEventListener(name, (e) => this.dispatchEvent(new CustomEvent(name, { detail: e.detail })));
@@ -73,11 +83,14 @@ export class FlowPlaygroundElement extends HTMLElement {
       document.removeEventListener('visibilitychange', this.onVisibility);
       this.figure.dispose();
       this.figure = null;
+      if (this.sweep) this.sweep.dispose();
+      this.sweep = null;
     });
   }
 
-  attributeChangedCallback(name, old, value) {
+  attributeChangedCallback(attribute, old, value) {
     if (!this.figure || old === value) return;
+    const name = PARAM_OF_ATTRIBUTE[attribute];
     const raw = value === null ? null : value;
     let parsed;
     if (raw === null) {
@@ -87,7 +100,7 @@ export class FlowPlaygroundElement extends HTMLElement {
       parsed = parseValue(name, raw);
     }
     if (parsed.error) {
-      this.warn(`${parsed.error} — keeping ${JSON.stringify(this.figure.state[name])}`);
+      this.warn(`${spelledAsAttribute(parsed.error)} — keeping ${JSON.stringify(this.figure.state[name])}`);
       return;
     }
     this.figure.set({ [name]: parsed.value }).then(() => this.applyLook());
@@ -121,12 +134,16 @@ export class FlowPlaygroundElement extends HTMLElement {
       timeLabel: make('output', { textContent: 't = 0.00' }),
       train: button('▶ Train', 'Train the model'),
       reset: button('Reset', 'Start again from an untrained model'),
+      reflow: button('Reflow', 'Train on the pairs (x₀, ODE(x₀)) of the current flow: a rectified flow, with straighter paths'),
+      reflows: make('span', { className: 'reflows' }),
       progress: make('progress', { max: 1, value: 0, 'aria-label': 'Training progress' }),
       stepCount: make('span', { textContent: '0' }),
       rate: make('span'),
       badge: make('span', { className: 'badge' }),
       stats: make('p', { className: 'stats' }),
       chart: make('canvas', { className: 'chart', role: 'img', 'aria-label': 'Training loss' }),
+      sweepChart: make('canvas', { className: 'sweep-chart', role: 'img', 'aria-label': 'W₂ to fresh data against the number of function evaluations, per solver' }),
+      sweepNote: make('p', { className: 'sweep-note' }),
       notes: make('div', { className: 'notes', role: 'status', 'aria-live': 'polite' }),
     };
     const exports = make('div', { className: 'exports', part: 'export' }, [
@@ -150,13 +167,14 @@ export class FlowPlaygroundElement extends HTMLElement {
     exports.append(make('label', { className: 'upload' }, ['Load ', upload]));
     this.parts = {
       play: e.play, time: make('span', { className: 'time' }, [e.time, e.timeLabel]),
-      train: e.train, reset: e.reset,
-      progress: make('span', { className: 'progress' }, [e.progress, ' step ', e.stepCount, ' ', e.rate]),
+      train: e.train, reset: e.reset, reflow: e.reflow,
+      progress: make('span', { className: 'progress' }, [e.progress, ' step ', e.stepCount, ' ', e.reflows, ' ', e.rate]),
       stats: e.stats, chart: e.chart, badge: e.badge, export: exports, messages: e.notes,
+      sweep: make('div', { className: 'sweep' }, [e.sweepChart, e.sweepNote]),
     };
-    const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, this.parts.progress, e.badge]);
+    const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, e.reflow, this.parts.progress, e.badge]);
     this.bar = bar;
-    this.container = make('div', { className: 'figure' }, [e.canvas, e.readout, e.notes, bar, e.chart, e.stats, exports]);
+    this.container = make('div', { className: 'figure' }, [e.canvas, e.readout, e.notes, bar, e.chart, e.stats, this.parts.sweep, exports]);
     this.shadowRoot.replaceChildren(make('link', { rel: 'stylesheet', href: STYLE }), this.container);
     this.elements = e;
   }
@@ -170,10 +188,21 @@ export class FlowPlaygroundElement extends HTMLElement {
   applyLook() {
     const s = this.figure.state;
     for (const [name, node] of Object.entries(this.parts)) node.hidden = s.hide.includes(name);
-    // The loss chart only earns its space when training is on offer.
+    // The loss chart, and Reflow, only earn their space when training is on offer.
     if (!s.hide.includes('chart') && s.hide.includes('train')) this.parts.chart.hidden = true;
-    // Snapshots are fixed times: no clock to play or scrub.
-    if (s.layout === 'snapshots') this.parts.play.hidden = this.parts.time.hidden = true;
+    if (s.hide.includes('train')) this.parts.reflow.hidden = true;
+    // Snapshots and steps are fixed times: no clock to play or scrub.
+    if (fixedLayout(s.layout)) this.parts.play.hidden = this.parts.time.hidden = true;
+    // The cost-vs-steps chart is opt-in (sweep=1): it computes while it is on screen.
+    this.parts.sweep.hidden = !s.sweep || s.hide.includes('sweep');
+    if (!this.parts.sweep.hidden && !this.sweep) {
+      this.sweep = new Sweep({ canvas: this.elements.sweepChart, note: this.elements.sweepNote });
+      this.sweep.attach(this.figure);
+    }
+    if (this.sweep) {
+      this.sweep.setHidden(this.parts.sweep.hidden);
+      this.sweep.draw();
+    }
     // A bar with nothing in it takes no room.
     this.bar.hidden = [...this.bar.children].every((c) => c.hidden);
     this.container.classList.toggle('dark', s.theme === 'dark');
@@ -202,6 +231,29 @@ export class FlowPlaygroundElement extends HTMLElement {
     });
   }
 
+  /**
+   * One reflow: trains on the pairs (x₀, ODE(x₀)) of the current flow for `steps` steps;
+   * resolves with {reason, step, reflows} when that training stops (reason 'error' when the
+   * reflow could not start; the figure says why).
+   */
+  async reflow() {
+    await this.ready;
+    if (this.figure.training) await this.figure.pause();
+    // Only the reflow's own training counts: a 'stopped' from before (a pause) comes first, in
+    // the worker's order, ahead of the reflow's reply.
+    let started = false;
+    let done;
+    const stopped = new Promise((resolve) => { done = (e) => { if (started) resolve(e.detail); }; });
+    this.figure.addEventListener('stopped', done);
+    try {
+      started = await this.figure.reflow();
+      if (!started) return { reason: 'error', step: this.figure.step, reflows: this.figure.state.reflows };
+      return { ...(await stopped), reflows: this.figure.state.reflows };
+    } finally {
+      this.figure.removeEventListener('stopped', done);
+    }
+  }
+
   /** Draws fresh particles; resolves with their statistics. */
   async sample() {
     await this.ready;
@@ -216,6 +268,8 @@ export class FlowPlaygroundElement extends HTMLElement {
       training: s.training, visible: s.visible, model: s.model, stats: s.stats, state: s.state, messages: s.messages,
       t: s.t, renderer: s.renderer, average: s.average, settled: s.settled,
       sampler: s.sampler, notes: s.notes, densities: s.densities,
+      straightness: s.straightness, reflows: s.reflows, classes: s.classes, steps: s.steps,
+      sweep: this.sweep ? this.sweep.status() : null,
     };
   }
 

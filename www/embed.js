@@ -1,7 +1,6 @@
 // The iframe mode: embed.html#dataset=moons&hide=export… — the hash becomes the element's
 // attributes, so values are checked (and reported) exactly as for <flow-playground>.
-import { PARAMS } from './state.js';
-import './element.js';
+import { PARAMS, ATTRIBUTES } from './state.js';
 
 const figure = document.getElementById('figure');
 
@@ -21,9 +20,13 @@ function attributesFromHash() {
 
 function apply() {
   for (const [name, value] of attributesFromHash()) {
-    if (Object.hasOwn(PARAMS, name)) figure.setAttribute(name, value);
+    // The hash says `class`; the element's attribute is `class-label` (HTML owns `class`).
+    if (Object.hasOwn(PARAMS, name)) figure.setAttribute(ATTRIBUTES[name], value);
     else console.warn(`<flow-playground>: ignoring unknown parameter '${name}' in the URL`);
   }
 }
+// The attributes go on before the element is defined, so the figure starts with them (its
+// backend among them) rather than restarting once they arrive.
 apply();
+await import('./element.js');
 window.addEventListener('hashchange', apply);

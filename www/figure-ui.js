@@ -1,5 +1,6 @@
-// A figure's DOM around the canvas: the buttons, the time slider, the progress line, the loss
-// chart, the backend badge, the statistics line and the average readout. Every element is
+// A figure's DOM around the canvas: the buttons (Reflow among them), the time slider, the
+// progress line (with the flow's rectifications), the loss chart, the backend badge, the
+// statistics line (with the straightness) and the average readout. Every element is
 // optional (the host passes what it has); the figure (figure.js) calls these to update them.
 
 import * as render from './render.js';
@@ -23,6 +24,11 @@ export function readoutText(a) {
   return `${where}: average of the conditional velocities ${vec(a.exact)} (bold), network v(x, t) ${vec(a.learned)} (thin), ${Number.isFinite(a.angle) ? `${a.angle.toFixed(1)}°` : 'no angle'} apart; ${pairs}.${a.note ? ` ${a.note}` : ''}`;
 }
 
+/** A straightness value: three significant digits, small ones too (a reflowed flow's is ≈ 10⁻³). */
+export function straightText(v) {
+  return Number.isFinite(v) ? v.toPrecision(3) : String(v);
+}
+
 export class FigureUi {
   constructor(figure, elements) {
     this.figure = figure;
@@ -35,6 +41,7 @@ export class FigureUi {
     if (ui.step) ui.step.addEventListener('click', () => figure.train(1));
     if (ui.pause) ui.pause.addEventListener('click', () => figure.pause());
     if (ui.reset) ui.reset.addEventListener('click', () => figure.reset());
+    if (ui.reflow) ui.reflow.addEventListener('click', () => figure.reflow());
     if (ui.play) {
       ui.play.addEventListener('click', () => (figure.anim.playing ? figure.stopAnimation() : figure.play()));
     }
@@ -59,8 +66,9 @@ export class FigureUi {
   }
 
   updateButtons() {
-    const { train, step, pause, reset } = this.ui;
-    const { training, ready } = this.figure;
+    const { train, step, pause, reset, reflow } = this.ui;
+    const { training, ready, reflowing } = this.figure;
+    if (reflow) reflow.disabled = !ready || reflowing;
     if (train) train.disabled = training || !ready;
     if (step) step.disabled = training || !ready;
     if (pause) pause.disabled = !training;
@@ -70,6 +78,7 @@ export class FigureUi {
   updateProgress() {
     const { ui, figure } = this;
     if (ui.stepCount) ui.stepCount.textContent = String(figure.step);
+    if (ui.reflows) ui.reflows.textContent = figure.state.reflows ? `${figure.state.reflows}-rectified` : '';
     if (ui.rate) ui.rate.textContent = figure.stepsPerSec ? `${figure.stepsPerSec.toFixed(1)} steps/s` : '';
     const total = figure.until || figure.state.steps;
     if (ui.progress) {
@@ -93,7 +102,9 @@ export class FigureUi {
   showStats(stats) {
     if (!this.ui.stats || !stats) return;
     const { samples: s, data: d, n, nfe, slicedW2 } = stats;
-    this.ui.stats.textContent = `${n} particles, ${nfe} NFE · mean ${vec(s.mean)} vs data ${vec(d.mean)} · spread ${vec(s.std)} vs ${vec(d.std)} · sliced W₂ to data ${slicedW2.toFixed(3)}`;
+    const straight = this.figure.straightness;
+    const straightness = straight ? ` · straightness ${straightText(straight.value)} (step ${straight.step})` : '';
+    this.ui.stats.textContent = `${n} particles, ${nfe} NFE · mean ${vec(s.mean)} vs data ${vec(d.mean)} · spread ${vec(s.std)} vs ${vec(d.std)} · sliced W₂ to ${stats.class === 'all' || stats.class === undefined ? 'data' : `class ${stats.class}'s data`} ${slicedW2.toFixed(3)}${straightness}`;
   }
 
   /** The average readout (hidden unless the `average` layer is drawn). */

@@ -3,14 +3,14 @@
 // page (main.js), the <flow-playground> element (element.js) and the iframe (embed.html) are
 // all figures. Its DOM is figure-ui.js, pointer input input.js, downloads exports.js.
 
-import { RESTARTS } from './state.js';
+import { restartNames } from './state.js';
 import { Run } from './run.js';
 import { Request } from './client.js';
-import { Scene } from './scene.js';
+import { Scene, fixedLayout } from './scene.js';
 import { FigureUi } from './figure-ui.js';
 import { bindInput } from './input.js';
 
-const RESAMPLES = ['solver', 'nfe', 'tol', 'particles', 'sampler', 'noise'];
+const RESAMPLES = ['solver', 'nfe', 'tol', 'particles', 'sampler', 'noise', 'class', 'guidance'];
 /** Seconds from t = 0 to t = 1, and the pause at t = 1 before the loop starts again. */
 const DURATION = 2.5;
 const HOLD = 0.8;
@@ -26,7 +26,7 @@ export class Figure extends Run {
     super(state, notify);
     Object.assign(this, { ui: elements, running: false, dirty: true, drawn: 0 });
     this.anim = { playing: state.autoplay, t: state.autoplay ? 0 : state.t, last: 0, hold: 0 };
-    this.scene = new Scene((type, payload) => this.request(type, payload), (text, options) => this.say(text, options));
+    this.scene = new Scene((type, payload) => this.request(type, payload), (text, options) => this.say(text, options), this);
     this.chrome = new FigureUi(this, elements);
     this.chrome.bind();
     this.unbindInput = bindInput(this, elements.canvas);
@@ -44,6 +44,7 @@ export class Figure extends Run {
     if (what === 'buttons') this.chrome.updateButtons();
     else if (what === 'progress') this.chrome.updateProgress();
     else if (what === 'badge') this.chrome.setBadge(...args);
+    else if (what === 'straightness') this.chrome.showStats(this.stats);
     else if (what === 'samples') {
       this.dirty = true;
       this.scene.invalidate();
@@ -63,6 +64,16 @@ export class Figure extends Run {
   /** Applies changed parameters: restarts the run, resamples or redraws as each needs. */
   async set(changes) {
     const before = this.state;
+    // A class the current data does not have is refused, keeping the one there is (a change of
+    // data or model type is checked once its data is in).
+    if (this.ready && 'class' in changes && !['dataset', 'conditional', 'points'].some((n) => n in changes)) {
+      const why = this.classProblem(changes.class, before);
+      if (why) {
+        this.say(why, { kind: 'error' });
+        changes = { ...changes };
+        delete changes.class;
+      }
+    }
     this.state = { ...this.state, ...changes };
     const names = Object.keys(changes).filter((n) => JSON.stringify(changes[n]) !== JSON.stringify(before[n]));
     if (!names.length) return true;
@@ -72,12 +83,14 @@ export class Figure extends Run {
     this.chrome.syncPlay();
     if (names.includes('theme')) {
       this.chrome.updateProgress();
+      if (this.dataLabels) this.setLabels(this.dataLabels);
       if (this.samples) this.setSamples(this.samples);
     }
     if (names.includes('layout')) this.resize();
     if (!this.ready) return true;
     if (names.includes('backend')) this.say('The backend applies when the figure starts; reload to switch.', { kind: 'info' });
-    const restarts = names.filter((n) => RESTARTS.has(n));
+    if (names.includes('hide') && !this.straightness) this.measureStraightness();
+    const restarts = restartNames(names, before, this.state);
     if (restarts.length) return this.restart(before, restarts);
     if (names.some((n) => RESAMPLES.includes(n))) await this.resample();
     else if (names.includes('steps')) this.chrome.updateProgress();
@@ -132,6 +145,8 @@ export class Figure extends Run {
       this.resumeWhenVisible = false;
       this.startTraining();
     }
+    // Straightness is measured on screen only: catch up with weights that changed off it.
+    if (this.ready && !this.straightness) this.measureStraightness();
     if (!this.running) {
       this.running = true;
       this.anim.last = 0;
@@ -145,19 +160,22 @@ export class Figure extends Run {
     const { anim } = this;
     const dt = anim.last ? Math.min(0.1, (now - anim.last) / 1000) : 0;
     anim.last = now;
-    // Snapshots are fixed times: nothing to animate.
-    if (anim.playing && this.state.layout !== 'snapshots') {
+    // Snapshots and steps are fixed times: nothing to animate.
+    if (anim.playing && !fixedLayout(this.state.layout)) {
       if (anim.t < 1) anim.t = Math.min(1, anim.t + dt / DURATION);
       else if ((anim.hold += dt) > HOLD) Object.assign(anim, { t: 0, hold: 0 });
       this.dirty = true;
     }
-    if (this.ready) this.scene.refresh(this.state, anim.t, { training: this.training, weights: this.weights });
+    if (this.ready) this.scene.refresh(this.state, anim.t, { training: this.training, weights: this.version });
     if (this.dirty || this.scene.dirty) {
       Object.assign(this, { dirty: false, drawn: this.drawn + 1 });
       this.scene.dirty = false;
       this.chrome.showTime(anim.t);
       const { state, data, samples, pairs } = this;
-      this.scene.draw(this.ui.canvas.getContext('2d'), { state, data, samples, pairs, t: anim.t });
+      const labelled = state.conditional && this.dataLabels;
+      this.scene.draw(this.ui.canvas.getContext('2d'), {
+        state, data, samples, pairs, t: anim.t, dataLabels: labelled ? this.dataLabels : null, palette: labelled ? this.palette : null,
+      });
       this.chrome.showAverage(this.scene.report.average, state.layers.includes('average'));
     }
     window.requestAnimationFrame((next) => this.frame(next));
@@ -168,7 +186,7 @@ export class Figure extends Run {
    * everything the layers need has arrived and is drawn.
    */
   status() {
-    const still = !this.anim.playing || this.state.layout === 'snapshots';
+    const still = !this.anim.playing || fixedLayout(this.state.layout);
     const settled = this.ready && !!this.samples && this.scene.settled && !this.dirty && !this.scene.dirty && this.drawn > 0 && still;
     return {
       ready: this.ready, backend: this.backend, adapter: this.adapter, training: this.training,
@@ -179,6 +197,8 @@ export class Figure extends Run {
       notes: [...this.scene.report.notes], densities: this.scene.report.densities,
       sampler: this.samples ? this.samples.sampler : null,
       messages: [...this.messages], state: { ...this.state },
+      straightness: this.straightness ? this.straightness.value : null, straightnessStep: this.straightness ? this.straightness.step : null,
+      reflows: this.state.reflows, reflowing: this.reflowing, classes: this.dataClasses, steps: this.scene.report.steps,
     };
   }
 }

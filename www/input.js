@@ -25,12 +25,17 @@ export function bindInput(figure, canvas) {
   const pick = (xy, commit) => {
     if (xy) figure.setPoint([round(xy[0]), round(xy[1])], commit);
   };
+  // A drawn point takes the pen's class (used by a conditional model).
+  const draw = (xy) => {
+    if (!xy) return;
+    figure.userPoints.push(...xy);
+    figure.userLabels.push(figure.state.pen);
+  };
   const down = (e) => {
     if (figure.state.dataset === 'points') {
       mode = 'draw';
-      if (!figure.userPoints) figure.userPoints = [];
-      const xy = at(e);
-      if (xy) figure.userPoints.push(...xy);
+      if (!figure.userPoints) Object.assign(figure, { userPoints: [], userLabels: [] });
+      draw(at(e));
     } else if (picking()) {
       mode = 'pick';
       canvas.setPointerCapture?.(e.pointerId);
@@ -40,7 +45,7 @@ export function bindInput(figure, canvas) {
   const move = (e) => {
     if (!mode) return;
     const xy = at(e);
-    if (mode === 'draw' && xy) figure.userPoints.push(...xy);
+    if (mode === 'draw') draw(xy);
     else if (mode === 'pick') pick(xy, false);
   };
   const up = () => {
@@ -68,6 +73,11 @@ export function bindInput(figure, canvas) {
     window.removeEventListener('pointerup', up);
     canvas.removeEventListener('keydown', key);
   };
+}
+
+/** The default cloud's classes: the mouth 0, the eyes 1 and 2 (defaultPoints' order). */
+export function defaultLabels() {
+  return Uint32Array.from([...Array(120).fill(0), ...Array(30).fill(1), ...Array(30).fill(2)]);
 }
 
 /** The `points` dataset's cloud until the reader draws one: a smile. */

@@ -1,10 +1,12 @@
 // The full playground page: URL hash ↔ controls ↔ one Figure (figure.js) bound to the page's
-// canvas and panel.
+// canvas and panel, and the cost-vs-steps chart (sweep.js) of its weights.
 
 import { parseHash, toHash } from './state.js';
 import { Request } from './client.js';
 import { buildControls } from './controls.js';
 import { Figure } from './figure.js';
+import { Sweep } from './sweep.js';
+import { fixedLayout } from './scene.js';
 import * as exports from './exports.js';
 import { bindLossByTime } from './loss-by-time.js';
 import { bindNll } from './nll.js';
@@ -13,7 +15,7 @@ const $ = (id) => document.getElementById(id);
 const messages = $('messages');
 const elements = {
   canvas: $('canvas'), chart: $('loss-chart'), badge: $('backend'), stats: $('stats'),
-  train: $('train'), pause: $('pause'), step: $('step-once'), reset: $('reset'),
+  train: $('train'), pause: $('pause'), step: $('step-once'), reset: $('reset'), reflow: $('reflow'), reflows: $('reflow-count'),
   progress: $('progress'), stepCount: $('step-count'), rate: $('rate'), eta: $('eta'),
   play: $('play'), time: $('time'), timeLabel: $('time-label'), readout: $('readout'),
 };
@@ -52,16 +54,30 @@ function syncUrl() {
   }
 }
 
+const sweep = new Sweep({ canvas: $('sweep-chart'), note: $('sweep-note') });
+
 const updateControls = buildControls($('controls'), parsed.state, {
   onChange: (name, value) => apply({ [name]: value }),
   onInvalid: (message) => notify(message, { kind: 'error' }),
+  // The page always has its chart (an embedded figure opts in with sweep=1).
+  hidden: new Set(['sweep']),
 });
 
 function createFigure(state) {
   if (figure) figure.dispose();
   if (lossByTime) lossByTime.dispose();
   figure = new Figure(state, elements, notify);
-  figure.addEventListener('statechange', () => { syncUrl(); updateControls(figure.state); });
+  sweep.attach(figure);
+  figure.addEventListener('statechange', () => { syncUrl(); syncControls(); showParts(figure.state); });
+  // The class picker lists the data's classes, known once the data is.
+  let classes = 0;
+  const classesKnown = () => {
+    if (figure.dataClasses === classes) return;
+    classes = figure.dataClasses;
+    syncControls();
+  };
+  figure.addEventListener('ready', classesKnown);
+  figure.addEventListener('samples', classesKnown);
   lossByTime = bindLossByTime(figure, $('loss-by-t'));
   nll = bindNll(figure, $('nll'));
   for (const text of urlErrors.splice(0)) figure.say(text);
@@ -78,25 +94,36 @@ async function apply(changes) {
   }
   const ok = await figure.set(changes);
   if (ok) syncUrl();
-  updateControls(figure.state);
+  syncControls();
   showParts(figure.state);
+}
+
+function syncControls() {
+  updateControls(figure.state, { classes: figure.dataClasses });
+  figure.chrome.updateProgress();
 }
 
 /** Controls that only apply to some settings. */
 function showParts(state) {
   $('clear-points').hidden = state.dataset !== 'points';
-  // Snapshots are fixed times: no clock to play or scrub.
-  document.querySelector('.timebar').hidden = state.layout === 'snapshots';
+  // Snapshots and steps are fixed times: no clock to play or scrub.
+  document.querySelector('.timebar').hidden = fixedLayout(state.layout);
+  $('sweep').hidden = state.hide.includes('sweep');
+  $('reflow').hidden = state.hide.includes('reflow');
+  sweep.setHidden(state.hide.includes('sweep'));
 }
 
 window.addEventListener('hashchange', () => {
   const next = parseHash(window.location.hash);
-  for (const error of next.errors) figure.say(`URL: ${error}`);
+  // A refused value keeps the current one (the hash is rewritten to say so).
+  for (const error of next.errors) figure.say(`URL: ${error.replace(/ — using the default$/, ' — keeping the current value')}`);
   const changes = {};
   for (const [name, value] of Object.entries(next.state)) {
+    if (next.invalid.includes(name)) continue;
     if (JSON.stringify(value) !== JSON.stringify(figure.state[name])) changes[name] = value;
   }
   if (Object.keys(changes).length) apply(changes);
+  else syncUrl();
 });
 
 document.addEventListener('visibilitychange', () => figure.setVisible(document.visibilityState === 'visible'));
@@ -133,6 +160,11 @@ createFigure(parsed.state);
 // A read-only view of the page for scripts and tests.
 window.flowPlayground = {
   status: () => figure.status(),
+  /** The particles at t = 1 and, for a conditional model, each one's class. */
+  samples: () => (figure.samples ? { x: Array.from(figure.samples.x), classes: figure.samples.classes ? Array.from(figure.samples.classes) : null } : null),
+  /** The data points and, for a conditional model, their labels. */
+  data: () => (figure.data ? { xy: Array.from(figure.data), labels: figure.dataLabels ? Array.from(figure.dataLabels) : null } : null),
+  sweep: () => sweep.status(),
   memory: () => figure.client.request(Request.MEMORY),
   exportWeights: () => figure.exportWeights(),
   importWeights: (bytes) => figure.importWeights(bytes),

@@ -1,7 +1,7 @@
 // The models shipped with the playground (www/models/, made by scripts/pretrain.sh): a figure
 // whose settings match one starts from it instead of from an untrained network.
 
-import { MODEL_KEYS } from './state.js';
+import { manifestKey } from './state.js';
 
 const MODELS_URL = new URL('./models/', import.meta.url);
 let manifest = null;
@@ -15,11 +15,26 @@ function loadManifest() {
   return manifest;
 }
 
+/**
+ * What an entry without a key was made with (older manifests lack the newer keys; conditional
+ * models are trained at the core's default label dropout).
+ */
+function entryValue(m, k) {
+  if (m[k] !== undefined && m[k] !== null) return m[k];
+  if (k === 'label_dropout') return m.conditional ? 0.1 : null;
+  return { conditional: false, shortcut: false, reflows: 0 }[k] ?? null;
+}
+
+/** The entry of `models` (the manifest's list) trained for exactly `state`'s settings, or null. */
+export function findModel(models, state) {
+  const key = manifestKey(state);
+  return models.find((m) => Object.entries(key).every(([k, v]) => entryValue(m, k) === v)) || null;
+}
+
 /** The manifest entry trained for exactly `state`'s settings, or null. */
 export async function shippedModel(state) {
   const { models } = await loadManifest();
-  // An entry without a key was made at that key's default (`spread`: null, auto).
-  return models.find((m) => MODEL_KEYS.every((k) => (m[k] ?? null) === state[k])) || null;
+  return findModel(models, state);
 }
 
 /** The bytes of a shipped model's weights file. */

@@ -30,10 +30,10 @@ export function bindNll(figure, element) {
   let cost = 0;
   let latest = null;
   const estimate = async () => {
-    if (busy || !figure.ready || figure.weights === done) return;
+    if (busy || !figure.ready || figure.version === done) return;
     if (figure.training && performance.now() < nextAllowed(last, cost)) return;
     busy = true;
-    const version = figure.weights;
+    const version = figure.version;
     const step = figure.step;
     const started = performance.now();
     try {
@@ -51,7 +51,7 @@ export function bindNll(figure, element) {
       cost = last - started;
     }
     // The weights moved while it ran and training has stopped: once more for the final ones.
-    if (!figure.training && figure.weights !== done) estimate();
+    if (!figure.training && figure.version !== done) estimate();
   };
   for (const name of ['ready', 'samples', 'stopped']) figure.addEventListener(name, () => estimate());
   return { latest: () => latest };

@@ -2,16 +2,30 @@
 // training, fresh samples and the events they raise. Figure (figure.js) extends it with what is
 // drawn and when; `changed(what)` tells it 'buttons', 'progress' or 'samples' moved.
 
-import { PARAMS, trainConfig, solverSpec } from './state.js';
+import { PARAMS, trainConfig, solverSpec, classIndex } from './state.js';
 import { sharedClient, Request, Event } from './client.js';
 import { meanStd, slicedW2 } from './stats.js';
-import { defaultPoints } from './input.js';
+import { defaultPoints, defaultLabels } from './input.js';
 import { shippedModel, shippedBytes } from './models.js';
 import { particleColors } from './layers/colorwheel.js';
+import { classColors, classCount, classPalette } from './layers/classes.js';
 
 const DATA_POINTS = 2000;
 const PAIRS = 256;
-const PATH_NAMES = { linear: 'linear', cosine: 'cosine', ot_sigma_min: 'sigma-min', polynomial: 'poly' };
+const PATH_NAMES = { linear: 'linear', cosine: 'cosine', ot_sigma_min: 'sigma-min', polynomial: 'poly', bridge: 'bridge' };
+/** Straightness is measured on this many particles with RK4 at STRAIGHTNESS_NFE evaluations. */
+const STRAIGHTNESS_N = 1000;
+const STRAIGHTNESS_NFE = 20;
+/** …and at most this often while training (ms). */
+const STRAIGHTNESS_EVERY = 5000;
+/** A reflow trains on this many pairs (x₀, ODE(x₀)), carried by RK4 in REFLOW_NFE evaluations. */
+export const REFLOW_PAIRS = 4000;
+const REFLOW_NFE = 32;
+
+/** `k`-rectified, in words. */
+export function rectified(k) {
+  return k ? `${k}-rectified flow` : 'flow';
+}
 let runCount = 0;
 
 /** Events: `ready`, `step` ({step, loss}), `samples`, `stopped`, `error` ({message}), `statechange` ({names}). */
@@ -22,9 +36,13 @@ export class Run extends EventTarget {
     Object.assign(this, {
       id: `figure-${runCount}`, state, notify, ready: false, backend: null, adapter: null, training: false,
       resumeWhenVisible: false, visible: true, step: 0, until: 0, steps: [], losses: [], stepsPerSec: 0,
-      data: null, samples: null, pairs: null, snapshot: null, userPoints: null, stats: null, model: null, messages: [],
-      // The weights' version: it moves whenever they may have changed (inputs drawn from them are stale).
-      weights: 0,
+      data: null, samples: null, pairs: null, snapshot: null, userPoints: null, userLabels: null, stats: null, model: null, messages: [],
+      // A conditional model's data labels, their number and colours.
+      dataLabels: null, dataClasses: 0, palette: null,
+      // The latest straightness measurement {value, step}, and the weights' version (it
+      // changes whenever they may have: inputs drawn from them are stale, the cost-vs-steps
+      // chart starts again).
+      straightness: null, version: 0, reflowing: false,
       // Why the SDE sampler cannot run for this model (the worker's message), once it failed.
       sdeNote: null,
     });
@@ -42,25 +60,27 @@ export class Run extends EventTarget {
     this.changed('badge', 'starting…', 'busy');
     let reply;
     try {
-      reply = await this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), points: this.points() });
+      reply = await this.init();
     } catch (error) {
       if (error.fatal) return; // onFatal restarts
       throw error;
     }
     // New weights in the module: inputs drawn from the old ones are stale.
-    this.weights += 1;
+    this.version += 1;
     if (reply.note) this.say(reply.note);
     this.showBackend(reply);
     if (this.snapshot) {
       try {
         this.step = (await this.request(Request.IMPORT, { bytes: this.snapshot.slice() })).step;
-        this.weights += 1;
+        this.version += 1;
         this.say(`Restored the weights from step ${this.step} on the ${this.backend === 'cpu' ? 'CPU' : 'GPU'}.`, { kind: 'info' });
       } catch (error) {
         this.say(`Could not restore the weights: ${error.message}`);
       }
     } else if (this.state.pretrained) {
       await this.loadShippedModel();
+    } else {
+      this.untrainedReflows();
     }
     this.ready = true;
     this.changed('buttons');
@@ -74,18 +94,57 @@ export class Run extends EventTarget {
     this.changed('badge', backend === 'webgpu' ? `WebGPU · ${adapter}` : 'CPU (wasm)', backend);
   }
 
-  /** Loads the shipped model trained for exactly these settings, when there is one. */
+  /**
+   * Starts this figure's playground in the worker. A conditional model needs labelled data:
+   * where the data has none, says so and starts an unconditional one.
+   */
+  async init() {
+    const ask = () => this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), points: this.points(), labels: this.labels() });
+    try {
+      return await ask();
+    } catch (error) {
+      if (error.fatal || !this.state.conditional || !/labelled data/.test(error.message)) throw error;
+      this.say(`${error.message} — training an unconditional model`);
+      this.state = { ...this.state, conditional: false, class: 'all' };
+      this.emit('statechange', { names: ['conditional', 'class'] });
+      return ask();
+    }
+  }
+
+  /**
+   * Loads the shipped model trained for exactly these settings, when there is one. Asked for a
+   * reflowed model (`reflows`) that is not shipped, says so and looks for the plain one.
+   */
   async loadShippedModel() {
-    const match = await shippedModel(this.state);
+    let match = await shippedModel(this.state);
     this.model = null;
+    if (!match && this.state.reflows > 0) {
+      this.say(`No shipped ${rectified(this.state.reflows)} for these settings (reflows = ${this.state.reflows}): starting from the plain flow; the Reflow button makes one.`);
+      this.setReflows(0);
+      match = await shippedModel(this.state);
+    }
     if (!match) return;
     try {
       this.step = (await this.request(Request.IMPORT, { bytes: await shippedBytes(match) })).step;
       this.model = match;
-      this.weights += 1;
+      this.version += 1;
     } catch (error) {
       this.say(`The shipped model ${match.file} could not be loaded (${error.message}); starting untrained.`);
     }
+  }
+
+  /** An untrained network has no reflows: a `reflows` setting says so and goes back to 0. */
+  untrainedReflows() {
+    if (!this.state.reflows) return;
+    this.say(`reflows = ${this.state.reflows} picks a shipped model, and this figure starts untrained (pretrained = 0): the Reflow button makes one.`);
+    this.setReflows(0);
+  }
+
+  /** The flow's rectifications: shown beside the step count, and a state change. */
+  setReflows(k) {
+    this.state = { ...this.state, reflows: k };
+    this.changed('progress');
+    this.emit('statechange', { names: ['reflows'] });
   }
 
   onFatal(failure) {
@@ -97,13 +156,16 @@ export class Run extends EventTarget {
 
   onEvent(message) {
     if (message.type === Event.PROGRESS) {
-      Object.assign(this, { step: message.step, stepsPerSec: message.stepsPerSec, weights: this.weights + 1 });
+      Object.assign(this, { step: message.step, stepsPerSec: message.stepsPerSec });
+      this.version += 1;
       this.steps.push(message.step);
       this.losses.push(message.loss);
       this.changed('progress');
       this.emit('step', { step: message.step, loss: message.loss, stepsPerSec: message.stepsPerSec });
     } else if (message.type === Event.SAMPLES) {
       this.setSamples(message);
+      // Straightness on a budget while training: every few seconds, from the fresh weights.
+      if (this.training && !(this.straightness && performance.now() - this.straightness.at < STRAIGHTNESS_EVERY)) this.measureStraightness();
     } else if (message.type === Event.SNAPSHOT) {
       this.snapshot = message.bytes;
     } else if (message.type === Event.STOPPED) {
@@ -112,6 +174,7 @@ export class Run extends EventTarget {
       this.changed('progress');
       if (message.reason === 'nan') this.say(message.message, { kind: 'error', action: { label: 'Reset', run: () => this.reset() } });
       else if (message.reason === 'error') this.say(`Training stopped: ${message.message}`, { kind: 'error' });
+      if (message.reason === 'done' || message.reason === 'paused') this.measureStraightness();
       this.emit('stopped', { reason: message.reason, step: message.step });
     } else if (message.type === Event.ERROR) {
       this.say(message.message, { kind: 'error' });
@@ -138,28 +201,73 @@ export class Run extends EventTarget {
     return Float32Array.from(this.userPoints && this.userPoints.length >= 2 ? this.userPoints : defaultPoints());
   }
 
-  clearPoints() { this.userPoints = []; }
+  /** The drawn points' classes, for a conditional model on `points` (else undefined). */
+  labels() {
+    if (this.state.dataset !== 'points' || !this.state.conditional) return undefined;
+    return this.userPoints && this.userPoints.length >= 2 ? Uint32Array.from(this.userLabels) : defaultLabels();
+  }
+
+  clearPoints() { Object.assign(this, { userPoints: [], userLabels: [] }); }
 
   sampleSpec() {
     const s = this.state;
     const spec = { n: s.particles, solver: solverSpec(s), nfe: s.nfe, seed: s.seed + 101, record: true };
     // The SDE where the model allows it (else the ODE, and the note says why).
     if (s.sampler === 'sde' && !this.sdeNote) Object.assign(spec, { sampler: 'sde', noise: s.noise });
-    return spec;
+    // A conditional model samples the picked class (or each particle's, drawn) at scale w.
+    return s.conditional ? { ...spec, class: classIndex(s), guidance: s.guidance } : spec;
+  }
+
+  /** The sample request of Euler in `nfe` steps from the same noise (layout=steps). */
+  stepSpec(nfe) {
+    return { ...this.sampleSpec(), solver: 'euler', nfe, sampler: undefined, noise: undefined };
   }
 
   /** Fetches the data, the coupled pairs and fresh samples for the current weights. */
   async refreshAll() {
+    const labelled = this.state.conditional;
     const [data, pairs] = await Promise.all([
-      this.request(Request.DATA, { n: DATA_POINTS, seed: 12345 }),
+      this.request(labelled ? Request.DATA_LABELLED : Request.DATA, { n: DATA_POINTS, seed: 12345 }),
       this.request(Request.PAIRS, { n: PAIRS }).catch(() => null),
     ]);
     Object.assign(this, { data: data.xy, pairs: pairs ? pairs.xy : null });
+    this.setLabels(labelled ? data.labels : null);
+    this.checkClass();
     await this.resample();
+    this.measureStraightness();
+  }
+
+  /** The data's labels (a conditional model), their count and the class colours. */
+  setLabels(labels) {
+    const k = labels ? classCount(labels) : 0;
+    Object.assign(this, { dataLabels: labels, dataClasses: k, palette: k ? classPalette(k, this.state.theme) : null });
+  }
+
+  /**
+   * A picked class needs a conditional model and must be one of the data's: otherwise says
+   * why and falls back to all classes. Returns true when the state changed.
+   */
+  checkClass() {
+    const c = this.state.class;
+    const why = this.classProblem(c, this.state);
+    if (!why) return false;
+    this.say(`${why} — sampling all classes`);
+    this.state = { ...this.state, class: 'all' };
+    this.emit('statechange', { names: ['class'] });
+    return true;
+  }
+
+  /** Why class `c` cannot be sampled under `state` with the current data, or null. */
+  classProblem(c, state) {
+    if (c === 'all') return null;
+    if (!state.conditional) return `class ${c} applies to a conditional model (conditional = 1)`;
+    if (this.dataClasses && c >= this.dataClasses) return `class ${c} is outside 0…${this.dataClasses - 1} for ${state.dataset}`;
+    return null;
   }
 
   /** Draws fresh particles from the current weights. */
   async resample() {
+    this.checkClass();
     const spec = this.sampleSpec();
     try {
       this.setSamples(await this.request(Request.SAMPLE, spec));
@@ -176,17 +284,94 @@ export class Run extends EventTarget {
     }
   }
 
-  setSamples(message) {
+  /**
+   * A sample reply with what the layers draw from: its size, its colours (by class for a
+   * conditional model, else by where each particle started, trajectory state 0) and its
+   * statistics against the data.
+   */
+  decorateSamples(message) {
     const n = message.x.length / 2;
     const states = message.trajectory ? message.trajectory.length / (2 * n) : 0;
-    // Colours from where each particle starts (trajectory state 0), computed once per sample.
-    const colors = states ? particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme) : null;
-    this.samples = { ...message, n, states, colors, sampler: message.sampler || 'ode' };
-    if (this.data) {
-      this.stats = { samples: meanStd(message.x), data: meanStd(this.data), slicedW2: slicedW2(message.x, this.data), nfe: message.nfe, step: message.step, n, backend: message.backend };
+    let colors = null;
+    if (message.classes && this.palette) colors = classColors(message.classes, this.palette.length, this.state.theme);
+    else if (states) colors = particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme);
+    const data = this.referenceData();
+    const stats = data
+      ? { samples: meanStd(message.x), data: meanStd(data), slicedW2: slicedW2(message.x, data), nfe: message.nfe, step: message.step, n, backend: message.backend, class: this.state.conditional ? this.state.class : 'all' }
+      : null;
+    return { ...message, n, states, colors, stats, sampler: message.sampler || 'ode' };
+  }
+
+  /** The data the samples are compared with: the picked class's points when there is one. */
+  referenceData() {
+    const c = this.state.class;
+    if (!this.data || !this.state.conditional || c === 'all' || !this.dataLabels) return this.data;
+    const out = [];
+    for (let i = 0; i < this.dataLabels.length; i += 1) {
+      if (this.dataLabels[i] === c) out.push(this.data[2 * i], this.data[2 * i + 1]);
     }
+    return out.length ? Float32Array.from(out) : this.data;
+  }
+
+  setSamples(message) {
+    this.samples = this.decorateSamples(message);
+    if (this.samples.stats) this.stats = this.samples.stats;
     this.changed('samples');
     this.emit('samples', this.stats);
+  }
+
+  /**
+   * Measures the straightness S = E∫‖(X₁ − X₀) − v(X_t, t)‖² dt of the current weights (RK4,
+   * fixed particles); one measurement at a time, the latest request wins.
+   */
+  async measureStraightness() {
+    // Only where it is read: a figure on screen that shows its statistics line.
+    if (!this.ready || !this.visible || this.state.hide.includes('stats')) return;
+    if (this.measuring) { this.measureAgain = true; return; }
+    this.measuring = true;
+    const step = this.step;
+    const at = performance.now();
+    try {
+      const reply = await this.request(Request.STRAIGHTNESS, { solver: 'rk4', nfe: STRAIGHTNESS_NFE, n: STRAIGHTNESS_N, seed: this.state.seed + 202 });
+      this.straightness = { value: reply.straightness, step, at };
+      this.changed('straightness');
+    } catch (error) {
+      if (!error.fatal) this.say(`Straightness: ${error.message}`, { kind: 'error' });
+    } finally {
+      this.measuring = false;
+    }
+    if (this.measureAgain) {
+      this.measureAgain = false;
+      this.measureStraightness();
+    }
+  }
+
+  /**
+   * Reflow: carries REFLOW_PAIRS noise points through the current flow, then trains the same
+   * network on the pairs (x₀, ODE(x₀)) for `steps` steps — a flow with one more rectification,
+   * whose paths are straighter. Returns whether that training started.
+   */
+  async reflow() {
+    if (!this.ready || this.reflowing) return false;
+    this.reflowing = true;
+    this.changed('buttons');
+    let reply;
+    try {
+      reply = await this.request(Request.REFLOW, { n: REFLOW_PAIRS, solver: 'rk4', nfe: REFLOW_NFE, seed: this.state.seed + 303 });
+    } catch (error) {
+      if (!error.fatal) this.say(`Reflow: ${error.message}`, { kind: 'error' });
+      return false;
+    } finally {
+      this.reflowing = false;
+      this.changed('buttons');
+    }
+    this.clearRun();
+    Object.assign(this, { step: reply.step, model: null });
+    this.version += 1;
+    this.setReflows(reply.reflows);
+    this.say(`Reflow: training the ${rectified(reply.reflows)} on ${REFLOW_PAIRS} pairs (x₀, ODE(x₀)) of the previous flow.`, { kind: 'info' });
+    this.train(0);
+    return true;
   }
 
   /** Trains `steps` more steps, or (0) up to the `steps` setting (or that many more). */
@@ -217,13 +402,14 @@ export class Run extends EventTarget {
   async reset() {
     if (!this.ready) return;
     try {
-      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points() });
+      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
     } catch (error) {
       this.say(error.message, { kind: 'error' });
       return;
     }
     this.clearRun();
     this.model = null;
+    if (this.state.reflows) this.setReflows(0);
     await this.refreshAll();
   }
 
@@ -234,7 +420,7 @@ export class Run extends EventTarget {
   async restart(before, names) {
     if (this.training) await this.pause();
     try {
-      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points() });
+      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
     } catch (error) {
       this.say(`${error.message} — keeping ${names.map((n) => `${n} = ${before[n]}`).join(', ')}`, { kind: 'error' });
       this.state = before;
@@ -242,12 +428,14 @@ export class Run extends EventTarget {
     }
     this.clearRun();
     if (this.state.pretrained) await this.loadShippedModel();
+    else this.untrainedReflows();
     await this.refreshAll();
     return true;
   }
 
   clearRun() {
-    Object.assign(this, { training: false, step: 0, until: 0, steps: [], losses: [], snapshot: null, weights: this.weights + 1, sdeNote: null });
+    Object.assign(this, { training: false, step: 0, until: 0, steps: [], losses: [], snapshot: null, straightness: null, sdeNote: null });
+    this.version += 1;
     this.changed('buttons');
     this.changed('progress');
     this.emit('cleared', {});
@@ -261,12 +449,17 @@ export class Run extends EventTarget {
     const next = {
       width: c.model.width, depth: c.model.depth, activation: c.model.activation, embed: c.model.time_embedding,
       path: PATH_NAMES[c.path.kind] || this.state.path, param: c.parameterization,
+      conditional: !!c.model.conditioning, model: c.model.shortcut ? 'shortcut' : 'flow', reflows: c.reflows || 0,
     };
+    if (c.path.kind === 'bridge') next.sigma = c.path.sigma;
+    if (next.conditional && Number.isFinite(c.label_dropout)) next.dropout = c.label_dropout;
+    if (!next.conditional) next.class = 'all';
     if (PARAMS.dataset.options.includes(c.target)) next.dataset = c.target;
     if (PARAMS.source.options.includes(c.source)) next.source = c.source;
     this.state = { ...this.state, ...next };
     this.clearRun();
     Object.assign(this, { step: reply.step, snapshot: bytes.slice() });
+    this.version += 1;
     this.changed('progress');
     this.emit('statechange', { names: Object.keys(next) });
     await this.refreshAll();

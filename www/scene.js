@@ -1,13 +1,14 @@
 // What a figure draws: its active layers (layers/index.js) over one view at the animation's
-// time, or over small multiples at fixed times (`layout=snapshots`), and the time-dependent
-// inputs those layers need (fields, the average at the picked point), fetched from the worker
-// when t, the point or the weights change and cached while they stay valid. Densities are
-// keyframes refreshed on a budget as the weights change (density.js).
+// time, or over small multiples at fixed times (`layout=snapshots`) or of the end states of
+// Euler with 1, 2, 4 and 8 steps (`layout=steps`), and the inputs those layers need (fields,
+// guided fields, scores, the average at the picked point, each panel's samples), fetched from
+// the worker when t, the point or the weights change and cached while they stay valid.
+// Densities are keyframes refreshed on a budget as the weights change (density.js).
 
 import { activeLayers, needsOf, LAYERS } from './layers/index.js';
 import { THEMES } from './layers/theme.js';
 import { AVERAGE_K } from './layers/average.js';
-import { wheelColor } from './layers/colorwheel.js';
+import { wheelColor, cssColor } from './layers/colorwheel.js';
 import { Request } from './client.js';
 import { LineLayer, View, stateIndex } from './render.js';
 import { trainConfig } from './state.js';
@@ -19,6 +20,8 @@ export const BOUNDS = [-6.5, 6.5, -6.5, 6.5];
 export const SNAPSHOT_BOUNDS = [-5.5, 5.5, -5.5, 5.5];
 export const SNAPSHOT_TIMES = [0, 0.25, 0.5, 0.75, 1];
 const SNAPSHOT_LABELS = ['t = 0', 't = ¼', 't = ½', 't = ¾', 't = 1'];
+/** The Euler step counts of `layout=steps`, one panel each (end states at t = 1). */
+export const STEP_NFES = [1, 2, 4, 8];
 /** Fields and posteriors of an empirical target are singular at t = 1: shown just before. */
 const T_MAX = 0.99;
 const CACHE = 160;
@@ -44,33 +47,52 @@ const DENSITIES = { density: 'learned', 'exact-density': 'exact' };
 /** The score layers: the FIELD request's `which` for each. */
 const SCORES = ['score', 'exact-score'];
 
+/** Layouts of fixed times, with no clock to play or scrub. */
+export function fixedLayout(layout) {
+  return layout === 'snapshots' || layout === 'steps';
+}
+
+/** The label of the `layout=steps` panel for `nfe` Euler steps. */
+export function stepsLabel(nfe) {
+  return `${nfe} Euler step${nfe === 1 ? '' : 's'}`;
+}
+
 /**
- * The canvas layout for a figure `width` pixels wide: one square view, or SNAPSHOT_TIMES
- * panels side by side with a label row under them.
- * @returns {{width: number, height: number, panels: {x: number, size: number, bounds: number[], t: number|null, label: string|null}[]}}
+ * The canvas layout for a figure `width` pixels wide: one square view, SNAPSHOT_TIMES panels
+ * side by side (`snapshots`) or one panel per STEP_NFES (`steps`, each at t = 1 with its own
+ * samples: `nfe`), with a label row under them.
+ * @returns {{width: number, height: number, panels: {x: number, size: number, bounds: number[], t: number|null, label: string|null, nfe?: number}[]}}
  */
 export function layoutFor(layout, width) {
-  if (layout !== 'snapshots') return { width, height: width, panels: [{ x: 0, size: width, bounds: BOUNDS, t: null, label: null }] };
-  const n = SNAPSHOT_TIMES.length;
+  if (!fixedLayout(layout)) return { width, height: width, panels: [{ x: 0, size: width, bounds: BOUNDS, t: null, label: null }] };
+  const n = layout === 'steps' ? STEP_NFES.length : SNAPSHOT_TIMES.length;
   const gap = Math.max(4, Math.round(width * 0.012));
   const size = Math.floor((width - (n - 1) * gap) / n);
   const label = Math.max(16, Math.round(size * 0.16));
-  const panels = SNAPSHOT_TIMES.map((t, i) => ({ x: i * (size + gap), size, bounds: SNAPSHOT_BOUNDS, t, label: SNAPSHOT_LABELS[i] }));
+  const panels = layout === 'steps'
+    ? STEP_NFES.map((nfe, i) => ({ x: i * (size + gap), size, bounds: SNAPSHOT_BOUNDS, t: 1, label: stepsLabel(nfe), nfe }))
+    : SNAPSHOT_TIMES.map((t, i) => ({ x: i * (size + gap), size, bounds: SNAPSHOT_BOUNDS, t, label: SNAPSHOT_LABELS[i] }));
   return { width, height: size + label, panels };
 }
 
 export class Scene {
-  /** @param {(type: string, payload: object) => Promise<object>} request  the figure's worker request */
-  constructor(request, say) {
+  /**
+   * @param {(type: string, payload: object) => Promise<object>} request  the figure's worker request
+   * @param {object} [host]  what panels with their own samples ask of the figure:
+   *   `stepSpec(nfe)` (the SAMPLE request for Euler in nfe steps) and `decorateSamples(reply)`
+   *   (its colours and statistics)
+   */
+  constructor(request, say, host = null) {
     this.request = request;
     this.say = say;
+    this.host = host;
     this.cache = new Map();
     this.latest = {};
     this.inFlight = null;
     this.generation = 0;
     this.own = Object.fromEntries(LAYERS.filter((l) => l.create).map((l) => [l.name, l.create()]));
     this.layout = layoutFor('single', 100);
-    this.report = { renderer: null, average: null, cost: 0, notes: [], densities: {} };
+    this.report = { renderer: null, average: null, cost: 0, notes: [], densities: {}, steps: null };
     this.legend = null;
     this.raster = null;
     this.missing = 0;
@@ -110,6 +132,21 @@ export class Scene {
           payload: { which: kind, t: at, bounds, grid },
           wrap: (reply) => ({ v: reply.v, grid, bounds, t: at }),
           unsupported: (message) => ({ note: `The ${kind === 'score' ? 'learned' : 'exact'} score is not available here: ${message}.`, config }),
+        });
+      }
+      for (const which of ['guided', 'exact-guided']) {
+        if (!needs.has(which) || !state.conditional || state.class === 'all') continue;
+        const { class: c, guidance } = state;
+        out.push({
+          key: `${which}:${grid}:${bounds}:${at}:${c}:${guidance}`, kind: which, type: Request.GUIDED_FIELD,
+          payload: { which: which === 'guided' ? 'learned' : 'exact', t: at, bounds, grid, class: c, guidance },
+          wrap: (reply) => ({ v: reply.v, grid, bounds, t: at }),
+        });
+      }
+      if (panel.nfe && this.host) {
+        out.push({
+          key: `steps:${panel.nfe}`, kind: `steps:${panel.nfe}`, type: Request.SAMPLE,
+          payload: this.host.stepSpec(panel.nfe), wrap: (reply) => this.host.decorateSamples(reply),
         });
       }
       if (needs.has('average')) {
@@ -239,14 +276,15 @@ export class Scene {
   get settled() { return !this.inFlight && this.missing === 0; }
 
   /**
-   * Draws everything on `ctx`: `inputs` holds {state, data, samples, pairs, t}.
+   * Draws everything on `ctx`: `inputs` holds {state, data, samples, pairs, t} and, for a
+   * conditional model, the data's labels and the class palette.
    */
-  draw(ctx, { state, data, samples, pairs, t }) {
+  draw(ctx, { state, data, dataLabels, palette, samples: shared, pairs, t }) {
     const colors = THEMES[state.theme] || THEMES.light;
     const layers = activeLayers(state.layers);
     const { width, height, panels } = this.layout;
     ctx.clearRect(0, 0, width, height);
-    const report = { renderer: null, average: null, cost: 0, notes: [], densities: {} };
+    const report = { renderer: null, average: null, cost: 0, notes: [], densities: {}, steps: null };
     const primary = panels.length > 1 ? 2 : 0;
     let scale = null;
     panels.forEach((panel, index) => {
@@ -254,8 +292,19 @@ export class Scene {
       const at = inputTime(pt);
       const grid = fieldGrid(panel.size);
       const [px, py] = state.point;
+      // A steps panel draws its own samples (Euler in panel.nfe steps), only once they came.
+      let samples = shared;
+      let label = panel.label;
+      if (panel.nfe) {
+        samples = this.input(`steps:${panel.nfe}`, `steps:${panel.nfe}`);
+        if (!report.steps) report.steps = [];
+        report.steps.push({ nfe: panel.nfe, slicedW2: samples && samples.stats ? samples.stats.slicedW2 : null });
+        if (samples && samples.stats) label = `${label} · sliced W₂ ${samples.stats.slicedW2.toFixed(2)}`;
+      }
+      const { class: c, guidance } = state;
       const frame = {
-        state, colors, data, samples, pairs, report, primary: index === primary, say: this.say,
+        state, colors, data, dataLabels, palette, samples, pairs, report, primary: index === primary, say: this.say,
+        solver: panel.nfe ? 'euler' : state.solver,
         dot: Math.max(2, Math.round(panel.size / 300)),
         at: samples && samples.trajectory ? stateIndex(samples.times, pt) : 0,
         wheel: samples && samples.colors ? samples.colors.frame : null,
@@ -265,6 +314,8 @@ export class Scene {
         score: this.input(`score:${grid}:${panel.bounds}:${at}`, 'score'),
         'exact-score': this.input(`exact-score:${grid}:${panel.bounds}:${at}`, 'exact-score'),
         densities: this.densityInputs(state, pt, panels.length > 1),
+        guided: this.input(`guided:${grid}:${panel.bounds}:${at}:${c}:${guidance}`, 'guided'),
+        exactGuided: this.input(`exact-guided:${grid}:${panel.bounds}:${at}:${c}:${guidance}`, 'exact-guided'),
         averageT: at,
         point: state.point,
         own: null,
@@ -296,10 +347,13 @@ export class Scene {
       ctx.restore();
       if (index === primary) report.densities = densityReport(frame.densities, pt);
       for (const d of Object.values(frame.densities)) if (d && d.scale) ({ scale } = d);
-      if (panel.label) this.drawLabel(ctx, panel, colors);
+      if (label) this.drawLabel(ctx, panel, colors, label);
     });
-    // In snapshots the t = 0 panel is itself the legend.
-    if (!state.hide.includes('legend') && layers.some((l) => l.wheel) && samples && !panels[0].label) this.drawLegend(ctx, panels[0].size, state.theme, colors);
+    const legend = !state.hide.includes('legend') && layers.some((l) => l.wheel) && shared;
+    // Class colours need their key in every layout; in snapshots the t = 0 panel is itself the
+    // wheel's legend.
+    if (legend && shared.colors && shared.colors.kind === 'class') this.drawClassLegend(ctx, panels[0].size, state, shared.colors.bucketColors, colors);
+    else if (legend && !panels[0].label) this.drawLegend(ctx, panels[0].size, state.theme, colors);
     // The density colour bar, top right (of the last panel in snapshots).
     if (scale && !state.hide.includes('legend')) {
       const last = panels[panels.length - 1];
@@ -311,16 +365,61 @@ export class Scene {
     this.report = report;
   }
 
-  drawLabel(ctx, panel, colors) {
+  /**
+   * The class colours, top left: one swatch per class (the picked class alone when there is
+   * one) and the guidance scale.
+   */
+  drawClassLegend(ctx, size, state, palette, colors) {
+    const font = Math.round(Math.max(10, Math.min(15, size * 0.032)));
+    const m = Math.round(font * 0.8);
+    const box = Math.round(font * 0.8);
+    const picked = state.class === 'all' ? null : state.class;
+    const shown = picked === null ? [...palette.keys()] : [picked];
+    ctx.save();
+    ctx.font = `${font}px system-ui, sans-serif`;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    let x = m;
+    let y = m + font / 2;
+    ctx.fillStyle = colors.muted;
+    const title = picked === null ? 'class' : `class ${picked}`;
+    ctx.fillText(title, x, y);
+    x += ctx.measureText(title).width + font * 0.5;
+    const start = x;
+    for (const k of shown) {
+      const text = picked === null ? String(k) : '';
+      const w = box + (text ? ctx.measureText(text).width + font * 0.25 : 0) + font * 0.45;
+      if (x + w > size - m && x > start) { x = start; y += font * 1.3; }
+      ctx.fillStyle = cssColor(palette[k], 1);
+      ctx.fillRect(x, Math.round(y - box / 2), box, box);
+      if (text) {
+        ctx.fillStyle = colors.muted;
+        ctx.fillText(text, x + box + font * 0.2, y);
+      }
+      x += w;
+    }
+    ctx.fillStyle = colors.muted;
+    ctx.fillText(`guidance w = ${state.guidance}`, m, y + font * 1.3);
+    ctx.restore();
+  }
+
+  drawLabel(ctx, panel, colors, text = panel.label) {
     ctx.save();
     ctx.strokeStyle = 'rgba(128, 136, 150, 0.35)';
     ctx.lineWidth = 1;
     ctx.strokeRect(panel.x + 0.5, 0.5, panel.size - 1, panel.size - 1);
     ctx.fillStyle = colors.text;
-    ctx.font = `${Math.round(Math.max(11, panel.size * 0.085))}px system-ui, sans-serif`;
+    let font = Math.round(Math.max(11, panel.size * 0.085));
+    ctx.font = `${font}px system-ui, sans-serif`;
+    // A long label shrinks to its panel's width (not below 9 px).
+    const fits = (0.96 * panel.size) / Math.max(1, ctx.measureText(text).width);
+    if (fits < 1) {
+      font = Math.max(9, Math.floor(font * fits));
+      ctx.font = `${font}px system-ui, sans-serif`;
+    }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    ctx.fillText(panel.label, panel.x + panel.size / 2, panel.size + 3);
+    ctx.fillText(text, panel.x + panel.size / 2, panel.size + 3);
     ctx.restore();
   }
 

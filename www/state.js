@@ -6,7 +6,7 @@ import { LAYER_NAMES } from './layers/index.js';
 const DATASETS = ['8gaussians', '25gaussians', 'moons', 'circles', 'checkerboard', 'spirals',
   'swissroll', 'pinwheel', 'rings'];
 /** Parts of a figure that `hide=` can remove. */
-export const PARTS = ['play', 'time', 'train', 'reset', 'progress', 'stats', 'chart', 'badge', 'export', 'messages', 'legend', 'readout'];
+export const PARTS = ['play', 'time', 'train', 'reset', 'progress', 'stats', 'chart', 'badge', 'export', 'messages', 'legend', 'readout', 'reflow', 'sweep'];
 /** How far a picked point may lie from the origin in each coordinate (the view's bounds). */
 export const POINT_LIMIT = 6.5;
 
@@ -15,15 +15,24 @@ const int = (fallback, min, max, extra = {}) => ({ type: 'int', default: fallbac
 const float = (fallback, min, max) => ({ type: 'float', default: fallback, min, max });
 /** A number, or `auto` (null: the core's own choice). */
 const autoFloat = (min, max) => ({ type: 'float', auto: true, default: null, min, max });
+/** The most classes a dataset has (25gaussians); `class` is checked against the data's own count when it is known. */
+export const MAX_CLASSES = 25;
 
 /** name → spec. Order is the order of the controls. */
 export const PARAMS = {
   dataset: { ...enumOf([...DATASETS, 'points'], 'moons'), label: 'Data (t = 1)', group: 'data' },
   source: { ...enumOf(['gaussian', ...DATASETS], 'gaussian'), label: 'Source (t = 0)', group: 'data' },
   spread: { ...autoFloat(0, 3), label: 'Data noise σ (empty: auto)', group: 'data' },
-  path: { ...enumOf(['linear', 'cosine', 'sigma-min', 'poly'], 'linear'), label: 'Path', group: 'model' },
+  // The class drawn points get (a conditional model on `points`): the colour of the pen.
+  pen: { ...int(0, 0, 7), label: 'Pen class (drawn points)', group: 'data' },
+  path: { ...enumOf(['linear', 'cosine', 'sigma-min', 'poly', 'bridge'], 'linear'), label: 'Path', group: 'model' },
+  sigma: { ...float(0.5, 0, 10), label: 'Bridge noise σ', group: 'model' },
   param: { ...enumOf(['velocity', 'noise', 'data'], 'velocity'), label: 'Predicts', group: 'model' },
-  coupling: { ...enumOf(['independent', 'ot'], 'independent'), label: 'Coupling', group: 'model' },
+  coupling: { ...enumOf(['independent', 'ot', 'sinkhorn'], 'independent'), label: 'Coupling', group: 'model' },
+  epsilon: { ...float(0.05, 0.001, 1000), label: 'Sinkhorn ε (relative)', group: 'model' },
+  conditional: { type: 'bool', default: false, label: 'Conditional on the class (guidance)', group: 'model' },
+  dropout: { ...float(0.1, 0, 0.95), label: 'Label dropout p', group: 'model' },
+  model: { ...enumOf(['flow', 'shortcut'], 'flow'), label: 'Model type', group: 'model' },
   time: { ...enumOf(['uniform', 'logit-normal'], 'uniform'), label: 'Time sampling', group: 'model' },
   width: { ...int(64, 4, 512), label: 'Width', group: 'model' },
   depth: { ...int(3, 1, 8), label: 'Depth', group: 'model' },
@@ -41,9 +50,12 @@ export const PARAMS = {
   // The SDE of the same marginals (needs a source with a density): NFE Euler–Maruyama steps.
   sampler: { ...enumOf(['ode', 'sde'], 'ode'), label: 'Sampler', group: 'sample' },
   noise: { ...float(1, 0, 10), label: 'SDE noise γ', group: 'sample' },
+  // `class` is HTML's own attribute on an element: there it is spelled `class-label`.
+  class: { type: 'class', default: 'all', max: MAX_CLASSES - 1, attribute: 'class-label', label: 'Class', group: 'sample' },
+  guidance: { ...float(1, 0, 8), slider: 0.1, label: 'Guidance w', group: 'sample' },
   t: { ...float(1, 0, 1), label: 'Time t', group: 'view' },
   layers: { type: 'set', options: LAYER_NAMES, default: ['data', 'particles', 'trails', 'field'], label: 'Layers', group: 'view' },
-  layout: { ...enumOf(['single', 'snapshots'], 'single'), label: 'Layout', group: 'view' },
+  layout: { ...enumOf(['single', 'snapshots', 'steps'], 'single'), label: 'Layout', group: 'view' },
   point: { type: 'point', default: [0.5, 0.5], limit: POINT_LIMIT, label: 'Point (average layer)', group: 'view' },
   backend: { ...enumOf(['auto', 'webgpu', 'cpu'], 'auto'), label: 'Backend', group: 'view' },
   renderer: { ...enumOf(['auto', 'canvas', 'webgl'], 'auto'), label: 'Particle renderer', group: 'view' },
@@ -53,6 +65,11 @@ export const PARAMS = {
   hide: { type: 'set', options: PARTS, default: [], label: 'Hidden parts', group: 'embed' },
   theme: { ...enumOf(['light', 'dark'], 'light'), label: 'Theme', group: 'embed' },
   size: { ...int(0, 0, 4000), label: 'Size (px, 0: fill the width)', group: 'embed' },
+  // An embedded figure's cost-vs-steps chart is opt-in (it computes in the background); the
+  // page always has one (`hide=sweep` removes it).
+  sweep: { type: 'bool', default: false, label: 'Cost-vs-steps chart', group: 'embed' },
+  // Picks the shipped model with that many reflows (0: none); the Reflow button counts up.
+  reflows: { ...int(0, 0, 8), label: 'Reflows of the shipped model', group: 'embed' },
 };
 
 /**
@@ -96,6 +113,13 @@ export function parseValue(name, raw) {
       if (xy.some((v) => Math.abs(v) > spec.limit)) return { error: `${name}: ${raw} is outside ±${spec.limit}` };
       return { value: xy };
     }
+    case 'class': {
+      const text = raw.trim();
+      if (text === 'all') return { value: 'all' };
+      if (!/^\d+$/.test(text)) return { error: `${name}: '${raw}' is not all or a class number` };
+      const v = Number(text);
+      return v > spec.max ? { error: `${name}: ${v} is outside 0…${spec.max}` } : { value: v };
+    }
     case 'bool':
       return raw === '1' || raw === 'true' || raw === '' ? { value: true }
         : raw === '0' || raw === 'false' ? { value: false }
@@ -104,6 +128,11 @@ export function parseValue(name, raw) {
       return { error: `${name}: unsupported type` };
   }
 }
+
+/** The element attribute of each parameter: its name, unless HTML owns that name. */
+export const ATTRIBUTES = Object.fromEntries(Object.entries(PARAMS).map(([name, spec]) => [name, spec.attribute || name]));
+/** attribute → parameter name. */
+export const PARAM_OF_ATTRIBUTE = Object.fromEntries(Object.entries(ATTRIBUTES).map(([name, attribute]) => [attribute, name]));
 
 /** Every parameter at its default. */
 export function defaults() {
@@ -122,8 +151,10 @@ export function defaults() {
 export function parseHash(hash) {
   const state = defaults();
   const errors = [];
+  // The parameters whose value was refused (a live hash change keeps their current values).
+  const invalid = [];
   const text = hash.replace(/^#/, '');
-  if (!text) return { state, errors };
+  if (!text) return { state, errors, invalid };
   for (const part of text.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
@@ -136,10 +167,14 @@ export function parseHash(hash) {
       continue;
     }
     const { value, error } = parseValue(name, raw);
-    if (error) errors.push(`${error} — using the default`);
-    else state[name] = value;
+    if (error) {
+      errors.push(`${error} — using the default`);
+      invalid.push(name);
+    } else {
+      state[name] = value;
+    }
   }
-  return { state, errors };
+  return { state, errors, invalid };
 }
 
 function format(spec, value) {
@@ -159,6 +194,16 @@ export function toHash(state) {
   return parts.length ? `#${parts.join('&')}` : '';
 }
 
+/** The core's coupling name: `sinkhorn:ε` carries its ε. */
+export function couplingSpec(state) {
+  return state.coupling === 'sinkhorn' ? `sinkhorn:${state.epsilon}` : state.coupling;
+}
+
+/** The core's path name: `bridge:σ` carries its σ. */
+export function pathSpec(state) {
+  return state.path === 'bridge' ? `bridge:${state.sigma}` : state.path;
+}
+
 /** The training config the core expects (see WebConfig in src/web.rs). */
 export function trainConfig(state) {
   return JSON.stringify({
@@ -166,9 +211,9 @@ export function trainConfig(state) {
     // Drawn points are used as drawn: the spread applies to the named datasets.
     spread: state.dataset === 'points' ? null : state.spread,
     source: state.source,
-    path: state.path,
+    path: pathSpec(state),
     param: state.param,
-    coupling: state.coupling,
+    coupling: couplingSpec(state),
     timeSampling: state.time,
     width: state.width,
     depth: state.depth,
@@ -180,7 +225,15 @@ export function trainConfig(state) {
     ema: state.ema,
     clip: 0,
     seed: state.seed,
+    conditional: state.conditional,
+    labelDropout: state.conditional ? state.dropout : null,
+    shortcut: state.model === 'shortcut',
   });
+}
+
+/** The sample's class for the core: −1 for all (each particle's drawn like the data's). */
+export function classIndex(state) {
+  return state.class === 'all' ? -1 : state.class;
 }
 
 /** The solver string the core expects. */
@@ -203,9 +256,36 @@ export function parseAttributes(pairs) {
   return { state, errors };
 }
 
-/** The settings that pick a shipped model (see www/models/index.json). */
-export const MODEL_KEYS = ['dataset', 'spread', 'source', 'path', 'param', 'coupling', 'width', 'depth', 'activation', 'embed'];
+/** The settings that pick a shipped model (see www/models/index.json and manifestKey). */
+export const MODEL_KEYS = ['dataset', 'spread', 'source', 'path', 'sigma', 'param', 'coupling', 'epsilon', 'width',
+  'depth', 'activation', 'embed', 'conditional', 'dropout', 'model', 'reflows'];
+
+/**
+ * The manifest's fields for `state`: the core's composed path and coupling names, the model
+ * type as the flag `shortcut`, a conditional model's label dropout (null for the others), and
+ * the rest as they are.
+ */
+export function manifestKey(state) {
+  return {
+    dataset: state.dataset, spread: state.spread, source: state.source, path: pathSpec(state), param: state.param,
+    coupling: couplingSpec(state), width: state.width, depth: state.depth, activation: state.activation,
+    embed: state.embed, conditional: state.conditional, label_dropout: state.conditional ? state.dropout : null,
+    shortcut: state.model === 'shortcut', reflows: state.reflows,
+  };
+}
 
 /** Parameters whose change needs a fresh training run (the others only resample or redraw). */
-export const RESTARTS = new Set(['dataset', 'spread', 'source', 'path', 'param', 'coupling', 'time', 'width',
-  'depth', 'activation', 'embed', 'lr', 'batch', 'ema', 'seed']);
+export const RESTARTS = new Set(['dataset', 'spread', 'source', 'path', 'sigma', 'param', 'coupling', 'epsilon',
+  'time', 'width', 'depth', 'activation', 'embed', 'lr', 'batch', 'ema', 'seed', 'conditional', 'dropout', 'model', 'reflows']);
+
+/**
+ * The changed `names` (from `before` to `after`) that need a fresh run: ε and σ only while
+ * they are part of the coupling's and the path's names, the label dropout only for a
+ * conditional model.
+ */
+export function restartNames(names, before, after) {
+  return names.filter((n) => RESTARTS.has(n)
+    && !(n === 'epsilon' && couplingSpec(before) === couplingSpec(after))
+    && !(n === 'sigma' && pathSpec(before) === pathSpec(after))
+    && !(n === 'dropout' && !before.conditional && !after.conditional));
+}

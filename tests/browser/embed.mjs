@@ -7,7 +7,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM_ARGS, ROOT, SHIPPED_STEPS, check, serve } from './harness.mjs';
 
-const FIGURES = ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'density', 'ode', 'sde', 'live', 'typo'];
+const FIGURES = ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'density', 'ode', 'sde',
+  'guide-all', 'guide-w0', 'guide-w1', 'guide-w4', 'paths-flow', 'paths-reflow', 'reflow-euler1', 'shortcut-steps', 'live', 'typo'];
 
 function figureStatus(page, id) {
   return page.evaluate((i) => {
@@ -94,6 +95,19 @@ export const embedScenarios = {
       const density = await untilFigures(page, ['density'], (s) => s.settled, 'the density snapshots');
       const d = density[0].densities.density;
       check(d && !d.note && Number.isFinite(d.max) && Object.keys(d.keyframeMs).length === 5, `density figure ${JSON.stringify(d && { ...d, series: undefined })}`);
+      // Guidance, reflow and shortcut figures: their models, and what their captions claim.
+      check(['guide-all', 'guide-w0', 'guide-w1', 'guide-w4'].every((id) => byId[id].model === '8gaussians-conditional.fpw'), 'guidance figures use the conditional model');
+      check(byId['guide-all'].state.class === 'all' && byId['guide-w4'].state.class === 2 && byId['guide-w4'].state.guidance === 4, 'guidance figure settings');
+      // A stronger w shrinks class 2's spread (w = 0 fills every blob).
+      const spread = (id) => Math.hypot(...byId[id].stats.samples.std);
+      check(spread('guide-w4') < spread('guide-w1') && spread('guide-w1') < 0.5 * spread('guide-w0'), `class 2 spread at w = 0/1/4: ${['guide-w0', 'guide-w1', 'guide-w4'].map((id) => spread(id).toFixed(2))}`);
+      check(['paths-reflow', 'reflow-euler1'].every((id) => byId[id].model === 'moons-reflow.fpw') && byId['paths-flow'].model === 'moons.fpw', 'reflow figures use their models');
+      check(w('reflow-euler1') < 0.25 * w('euler1'), `one Euler step: reflowed ${w('reflow-euler1')} vs plain ${w('euler1')}`);
+      // Its panels sample when drawn, so once on screen.
+      await page.locator('#shortcut-steps').scrollIntoViewIfNeeded();
+      const [shortcut] = await untilFigures(page, ['shortcut-steps'], (st) => st.steps && st.steps.every((p) => p.slicedW2 !== null), 'the shortcut panels');
+      const { steps } = shortcut;
+      check(byId['shortcut-steps'].model === 'moons-shortcut.fpw' && steps && steps.length === 4 && steps[0].slicedW2 < 0.3, `shortcut panels ${JSON.stringify(steps)}`);
       // One worker for all figures of the page (the iframe is a page of its own).
       const workers = page.workers().map((wk) => wk.url()).filter((u) => u.endsWith('/worker.js'));
       check(workers.length <= 2, `workers: ${workers}`);
@@ -113,7 +127,7 @@ export const embedScenarios = {
       const foreign = requests.filter((u) => !u.startsWith(origin));
       check(foreign.length === 0, `requests left the origin: ${foreign}`);
       await page.screenshot({ path: path.join(ARTIFACTS, 'article.png') });
-      return `all ${FIGURES.length} figures drawn ${firstMs} ms after navigation (CPU backend); one-step Euler sliced W2 ${w('indep').toFixed(2)} (independent) vs ${w('ot').toFixed(2)} (OT); ODE ${w('ode').toFixed(3)} vs SDE ${w('sde').toFixed(3)}`;
+      return `all ${FIGURES.length} figures drawn ${firstMs} ms after navigation (CPU backend); one-step Euler sliced W2 ${w('indep').toFixed(2)} (independent) vs ${w('ot').toFixed(2)} (OT), ${w('reflow-euler1').toFixed(2)} (reflowed); ODE ${w('ode').toFixed(3)} vs SDE ${w('sde').toFixed(3)}; class 2's spread at w = 0/1/4: ${['guide-w0', 'guide-w1', 'guide-w4'].map((id) => spread(id).toFixed(2)).join(' / ')}`;
     } finally {
       await browser.close();
     }

@@ -42,6 +42,15 @@ const PAGE = {
   'sde-paths': 't=1&layers=data,particles,paths&sampler=sde&noise=1',
   'density-moons-source': 't=0.5&layers=density,particles&source=moons',
   'density-dark': 't=0.5&layers=density,particles&theme=dark',
+  'guided-all': 't=1&dataset=8gaussians&conditional=1&layers=data,particles',
+  'guided-class': 't=1&dataset=8gaussians&conditional=1&class=2&guidance=3&layers=data,particles',
+  'guided-field': 't=0.5&dataset=8gaussians&conditional=1&class=2&guidance=3&layers=data,guided,exact-guided',
+  'guided-moons': 't=1&dataset=moons&conditional=1&class=1&guidance=2&layers=data,particles,trails',
+  'guided-dark': 't=0.7&dataset=moons&conditional=1&theme=dark&layers=data,particles,trails',
+  'guided-points': 't=1&dataset=points&conditional=1&class=1&layers=data,particles',
+  'steps-shortcut': 'model=shortcut&layout=steps&layers=data,particles',
+  'steps-flow': 'layout=steps&layers=data,particles',
+  'steps-reflow': 'reflows=1&layout=steps&layers=data,particles',
 };
 
 const server = await serve(path.join(ROOT, 'www'));
@@ -69,17 +78,43 @@ try {
     console.log(`page-${name}: ${s.model}, cost ${s.cost}${readout ? `\n  readout: ${readout}` : ''}`);
     await context.close();
   }
+  // The cost-vs-steps chart once every point is in, and the panel of a conditional model.
+  for (const [name, hash] of Object.entries({ sweep: '', 'sweep-reflow': 'reflows=1' })) {
+    if (!`page-${name}`.includes(filter)) continue;
+    const context = await browser.newContext({ viewport: { width: 1000, height: 1400 } });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/#backend=cpu&autoplay=0&${hash}`);
+    await page.locator('#sweep').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => window.flowPlayground.sweep().done, null, { timeout: 300000 });
+    await page.locator('#sweep').screenshot({ path: path.join(OUT, `page-${name}.png`) });
+    const { points, floor } = await page.evaluate(() => window.flowPlayground.sweep());
+    console.log(`page-${name}: floor ${floor.toFixed(3)}; ${points.map((p) => `${p.solver}@${p.nfe} ${p.w2.toFixed(3)}`).join(', ')}`);
+    await context.close();
+  }
+  if ('page-controls'.includes(filter)) {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 1600 } });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/#backend=cpu&autoplay=0&dataset=8gaussians&conditional=1&class=2&guidance=2&coupling=sinkhorn&path=bridge`);
+    await until(page, () => window.flowPlayground.status());
+    await page.locator('.panel').screenshot({ path: path.join(OUT, 'page-controls.png') });
+    console.log('page-controls');
+    await context.close();
+  }
   if ('article'.includes(filter) || filter.startsWith('article')) {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${server.origin}/examples/blog.html`);
-    for (const id of ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'density', 'ode', 'sde', 'live']) {
+    for (const id of ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'density', 'ode', 'sde', 'guide-all', 'guide-w0', 'paths-flow', 'reflow-euler1', 'shortcut-steps', 'live']) {
       if (!`article-${id}`.includes(filter)) continue;
       const figure = page.locator(`#${id}`).locator('xpath=..');
       await figure.scrollIntoViewIfNeeded();
       await page.waitForFunction((i) => { const s = document.getElementById(i).status; return s.ready && s.stats; }, id, { timeout: 180000 });
-      if (['pairs', 'live'].includes(id)) await page.evaluate((i) => { const el = document.getElementById(i); el.pause(); el.setTime(i === 'pairs' ? 0.5 : 1); }, id);
-      await until(page, (i) => document.getElementById(i).status, id);
+      if (['pairs', 'live', 'guide-all'].includes(id)) await page.evaluate((i) => { const el = document.getElementById(i); el.pause(); el.setTime(i === 'pairs' ? 0.5 : 1); }, id);
+      // Every figure of a row, settled.
+      await until(page, (i) => {
+        const all = [...document.getElementById(i).parentElement.querySelectorAll('flow-playground')].map((el) => el.status);
+        return { settled: all.every((st) => st && st.ready && st.stats && st.settled) };
+      }, id);
       await figure.screenshot({ path: path.join(OUT, `article-${id}.png`) });
       console.log(`article-${id}`);
     }

@@ -7,9 +7,10 @@ import { scenarios as page } from './scenarios.mjs';
 import { embedScenarios } from './embed.mjs';
 import { visualScenarios } from './visual.mjs';
 import { densityScenarios } from './density.mjs';
+import { guideScenarios } from './guide.mjs';
 import { moduleScenarios } from './modules.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios };
+const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));

@@ -21,7 +21,12 @@ const OUT = path.join(ARTIFACTS, 'visual');
 const UPDATE = process.env.UPDATE_VISUAL === '1';
 
 /** The article's figures and the time each is captured at (null: as its attributes say). */
-const ARTICLE = { pairs: 0.5, average: null, snapshots: null, euler1: null, euler4: null, euler32: null, indep: null, ot: null, density: null, ode: null, sde: null, live: 1, typo: 1 };
+const ARTICLE = {
+  pairs: 0.5, average: null, snapshots: null, euler1: null, euler4: null, euler32: null, indep: null, ot: null,
+  density: null, ode: null, sde: null,
+  'guide-all': 1, 'guide-w0': null, 'guide-w1': null, 'guide-w4': null, 'paths-flow': null, 'paths-reflow': null,
+  'reflow-euler1': null, 'shortcut-steps': null, live: 1, typo: 1,
+};
 
 async function cpuBrowser() {
   return chromium.launch({

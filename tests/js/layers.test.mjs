@@ -2,7 +2,7 @@
 // average's angle, bilinear field lookup and streamlines, checked on fields with known answers.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { layoutFor, fieldGrid, inputTime, SNAPSHOT_TIMES, BOUNDS } from '../../www/scene.js';
+import { layoutFor, fieldGrid, inputTime, fixedLayout, stepsLabel, SNAPSHOT_TIMES, STEP_NFES, BOUNDS } from '../../www/scene.js';
 import { worldAt } from '../../www/input.js';
 import { angleBetween, summarize } from '../../www/layers/average.js';
 import { sampleField, streamlines } from '../../www/layers/streamlines.js';
@@ -31,6 +31,18 @@ test('snapshots lay five square panels side by side with a label row', () => {
   assert.ok(last.x + last.size <= 1000 && last.x + last.size > 990, `last panel ends at ${last.x + last.size}`);
   assert.ok(s.height > last.size && s.height < 1.3 * last.size);
   for (let i = 1; i < 5; i += 1) assert.ok(s.panels[i].x >= s.panels[i - 1].x + s.panels[i - 1].size);
+});
+
+test('steps lay one panel per Euler step count, each at t = 1 with its own samples', () => {
+  const s = layoutFor('steps', 800);
+  assert.deepEqual(s.panels.map((p) => p.nfe), STEP_NFES);
+  assert.deepEqual(STEP_NFES, [1, 2, 4, 8]);
+  assert.ok(s.panels.every((p) => p.t === 1));
+  assert.deepEqual(s.panels.map((p) => p.label), ['1 Euler step', '2 Euler steps', '4 Euler steps', '8 Euler steps']);
+  assert.equal(stepsLabel(1), '1 Euler step');
+  const last = s.panels[3];
+  assert.ok(last.x + last.size <= 800 && last.x + last.size > 790, `last panel ends at ${last.x + last.size}`);
+  assert.ok(fixedLayout('steps') && fixedLayout('snapshots') && !fixedLayout('single'));
 });
 
 test('a pointer maps to world coordinates in the panel under it', () => {

@@ -21,13 +21,14 @@ test('spread is auto (null) by default, a number in [0, 3] otherwise', () => {
   assert.equal(parseHash('#spread=auto').state.spread, null);
 });
 
-test('layout is single or snapshots', () => {
+test('layout is single, snapshots or steps', () => {
   assert.equal(defaults().layout, 'single');
   assert.equal(parseHash('#layout=snapshots').state.layout, 'snapshots');
+  assert.equal(parseHash('#layout=steps').state.layout, 'steps');
   const { state, errors } = parseHash('#layout=grid&dataset=circles');
   assert.equal(state.layout, 'single');
   assert.equal(state.dataset, 'circles');
-  assert.match(errors[0], /layout: 'grid' is not one of single, snapshots/);
+  assert.match(errors[0], /layout: 'grid' is not one of single, snapshots, steps/);
 });
 
 test('point is x,y inside the view', () => {

@@ -9,10 +9,12 @@
 //           'pairs' (coupled noise–data pairs), 'average' (the posterior average at the picked
 //           point, see average.js), 'density' / 'exact-density' (log p_t on a lattice,
 //           interpolated between keyframes, see density.js), 'score' / 'exact-score' (∇log p_t
-//           on the field's lattice)
+//           on the field's lattice), 'guided' / 'exact-guided' (the learned / exact guided
+//           velocity towards the picked class)
 //   draw(ctx, view, t, frame)   draws at time t in the view's pixels; `frame` holds the
 //           inputs (frame.data, .samples, .at, .field, .exact, .pairs, .average, .point,
-//           .densities, .score, ['exact-score']; an input that cannot be had here is {note}), the
+//           .densities, .score, ['exact-score'], .guided, .exactGuided, .dataLabels and the
+//           class .palette of a conditional model; an input that cannot be had here is {note}), the
 //           palette (.colors), the settings (.state), the layer's own state (.own, from create)
 //           and .report, where a layer tells the figure what it drew (.notes: why it drew nothing)
 //   cost(frame)   a rough count of what one frame draws (points, vertices, cells)
@@ -39,10 +41,12 @@ import density from './density.js';
 import exactDensity from './exact-density.js';
 import score from './score.js';
 import exactScore from './exact-score.js';
+import guided from './guided.js';
+import exactGuided from './exact-guided.js';
 
 /** Every layer, in the order of the controls. */
 export const LAYERS = [data, particles, trails, field, exact, streamlines, pairs, paths, polyline, average,
-  density, exactDensity, score, exactScore];
+  density, exactDensity, score, exactScore, guided, exactGuided];
 
 /** The `layers=` tokens. */
 export const LAYER_NAMES = LAYERS.map((l) => l.name);

@@ -12,7 +12,8 @@ const SOLVERS = { euler: 'Euler', midpoint: 'midpoint', heun: 'Heun', rk4: 'RK4'
 
 /** Names the solver and its evaluations, bottom left: small multiples differ by it. */
 function label(ctx, view, frame) {
-  const { solver } = frame.state;
+  // A panel may sample with its own solver (layout=steps).
+  const solver = frame.solver || frame.state.solver;
   const steps = frame.samples.states - 1;
   const plural = `${steps} step${steps === 1 ? '' : 's'}`;
   const text = frame.samples.sampler === 'sde' ? `SDE, γ = ${frame.state.noise} · ${plural}`
