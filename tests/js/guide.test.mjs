@@ -121,12 +121,14 @@ test('the settings pick the shipped conditional, shortcut and reflowed models, a
   assert.equal(pick({ dropout: 0.3 }), 'moons.fpw');
 });
 
-test('ε, σ, class, w and the dropout show only where they apply', () => {
+test('ε, σ, class, w, the dropout, the solver and the SDE noise show only where they apply', () => {
   const d = defaults();
   const shown = (s) => Object.entries(visibleRows({ ...d, ...s })).filter(([, v]) => v).map(([k]) => k).sort();
-  assert.deepEqual(shown({}), ['nfe']);
-  assert.deepEqual(shown({ coupling: 'sinkhorn', path: 'bridge' }), ['epsilon', 'nfe', 'sigma']);
-  assert.deepEqual(shown({ conditional: true, solver: 'dopri5' }), ['class', 'dropout', 'guidance', 'tol']);
+  assert.deepEqual(shown({}), ['nfe', 'solver']);
+  assert.deepEqual(shown({ coupling: 'sinkhorn', path: 'bridge' }), ['epsilon', 'nfe', 'sigma', 'solver']);
+  assert.deepEqual(shown({ conditional: true, solver: 'dopri5' }), ['class', 'dropout', 'guidance', 'solver', 'tol']);
+  // The SDE is stepped by Euler–Maruyama in `nfe` steps: no solver, no tolerance, its noise γ.
+  assert.deepEqual(shown({ sampler: 'sde', solver: 'dopri5' }), ['nfe', 'noise']);
 });
 
 test('class colours: one per class, distinct, and each particle wears its class', () => {
