@@ -118,7 +118,8 @@ export const guideScenarios = {
     const first = await euler();
     const e = first.points.filter((p) => p.solver === 'euler');
     check(Number.isFinite(first.floor) && first.floor > 0.1 && first.floor < 1, `two-sample floor ${first.floor}`);
-    check(e.map((p) => p.nfe).join() === '1,2,4,8', `Euler NFEs ${e.map((p) => p.nfe)}`);
+    // The chart fills in NFE order; more points may have come by the time this is read.
+    check(e.slice(0, 4).map((p) => p.nfe).join() === '1,2,4,8', `Euler NFEs ${e.map((p) => p.nfe)}`);
     check(e[0].w2 > 1.5 && e[3].w2 < e[0].w2 / 2, `Euler W2 ${e.map((p) => p.w2.toFixed(2))}`);
     await page.click('#reflow');
     s = await waitFor(page, (st) => st.reflows === 1 && !st.training && !st.reflowing && st.straightness !== null && st.straightnessStep === st.step && st.settled,
