@@ -67,6 +67,14 @@ export function drawArrows(ctx, v, grid, view, color, scale = 0.8, width = 1) {
   ctx.stroke();
 }
 
+/**
+ * A lattice input `f` ({v: [grid², 2], grid}: a field, a score, a guided field) as the field
+ * layers draw it: light arrows at 0.75 of a cell, a pixel wide per 450 pixels of view.
+ */
+export function drawLatticeArrows(ctx, f, view, color) {
+  drawArrows(ctx, f.v, f.grid, view, color, 0.75, Math.max(1, view.width / 450));
+}
+
 /** Adds an arrow from (ax, ay) to (bx, by) with a head of length `head` to the current path. */
 export function arrowPath(ctx, ax, ay, bx, by, head) {
   const dx = bx - ax;

@@ -2,7 +2,7 @@
 // flow carries the source's density forward, and the change of variables gives it at any point
 // (src/density.rs). Keyframes come from the worker and are interpolated in t (density.js), so the
 // heatmap follows the time slider at once. Where the source has no density it says so instead.
-import { drawHeatmap, drawNote } from './heatmap.js';
+import { drawHeatmap, drawPanelNote } from './heatmap.js';
 
 /** A heatmap layer for the scene's density input `kind`. */
 export function heatmapLayer(name, label, z) {
@@ -20,11 +20,7 @@ export function heatmapLayer(name, label, z) {
       const d = frame.densities && frame.densities[name];
       if (!d) return;
       if (d.note) {
-        // Said once, in the primary panel.
-        if (frame.primary) {
-          frame.report.notes.push(d.note);
-          drawNote(ctx, view, d.note, frame.colors, frame.report.notes.length - 1);
-        }
+        drawPanelNote(ctx, view, frame, d.note);
         return;
       }
       if (d.logp) drawHeatmap(ctx, view, d.logp, d.grid, d.bounds, d.scale, frame.state.theme, frame.own);

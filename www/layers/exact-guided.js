@@ -1,7 +1,7 @@
 // The exact guided velocity towards the picked class: the class-restricted closed-form fields
 // of the data combined as v_∅ + w·(v_c − v_∅) (src/guidance.rs ExactGuidedField), the oracle
 // for the `guided` layer, in the exact field's green.
-import { drawArrows } from '../render.js';
+import { drawLatticeArrows } from '../render.js';
 import { cornerNote, guidedNote } from './guided.js';
 
 export default {
@@ -18,6 +18,6 @@ export default {
       return;
     }
     const f = frame.exactGuided;
-    if (f) drawArrows(ctx, f.v, f.grid, view, frame.colors.exact, 0.75, Math.max(1, view.width / 450));
+    if (f) drawLatticeArrows(ctx, f, view, frame.colors.exact);
   },
 };

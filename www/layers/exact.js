@@ -1,6 +1,6 @@
 // The exact marginal velocity of the empirical data (the average of the conditional
 // velocities, src/exact.rs) on the same lattice as the learned field, to compare with it.
-import { drawArrows } from '../render.js';
+import { drawLatticeArrows } from '../render.js';
 
 export default {
   name: 'exact',
@@ -10,6 +10,6 @@ export default {
   cost: (frame) => (frame.exact ? frame.exact.grid ** 2 : 0),
   draw(ctx, view, t, frame) {
     const f = frame.exact;
-    if (f) drawArrows(ctx, f.v, f.grid, view, frame.colors.exact, 0.75, Math.max(1, view.width / 450));
+    if (f) drawLatticeArrows(ctx, f, view, frame.colors.exact);
   },
 };

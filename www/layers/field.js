@@ -1,5 +1,5 @@
 // The learned velocity v(x, t) on a lattice: light arrows under the particles.
-import { drawArrows } from '../render.js';
+import { drawLatticeArrows } from '../render.js';
 
 export default {
   name: 'field',
@@ -9,6 +9,6 @@ export default {
   cost: (frame) => (frame.field ? frame.field.grid ** 2 : 0),
   draw(ctx, view, t, frame) {
     const f = frame.field;
-    if (f) drawArrows(ctx, f.v, f.grid, view, frame.colors.learned, 0.75, Math.max(1, view.width / 450));
+    if (f) drawLatticeArrows(ctx, f, view, frame.colors.learned);
   },
 };

@@ -1,7 +1,7 @@
 // The learned guided velocity towards the picked class, v_∅ + w·(v_c − v_∅) (classifier-free
 // guidance, src/guidance.rs), on the field's lattice, in the learned field's blue. It needs a
 // conditional model and one class: with `class=all` it says so in the corner instead.
-import { drawArrows } from '../render.js';
+import { drawLatticeArrows } from '../render.js';
 
 /** A quiet line in the panel's bottom-right corner. */
 export function cornerNote(ctx, view, frame, text) {
@@ -32,6 +32,6 @@ export default {
     if (note) { cornerNote(ctx, view, frame, note); return; }
     const f = frame.guided;
     if (!f) return;
-    drawArrows(ctx, f.v, f.grid, view, frame.colors.learned, 0.75, Math.max(1, view.width / 450));
+    drawLatticeArrows(ctx, f, view, frame.colors.learned);
   },
 };

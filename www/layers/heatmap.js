@@ -165,3 +165,13 @@ export function drawNote(ctx, view, text, colors, slot = 0) {
   lines.forEach((l, i) => ctx.fillText(l, view.width / 2, top + 5 + i * lineHeight));
   ctx.restore();
 }
+
+/**
+ * A layer's note (why it cannot draw here), said once: in the primary panel, stacked above the
+ * notes other layers said this frame, and listed in the scene's report.
+ */
+export function drawPanelNote(ctx, view, frame, text) {
+  if (!frame.primary) return;
+  frame.report.notes.push(text);
+  drawNote(ctx, view, text, frame.colors, frame.report.notes.length - 1);
+}

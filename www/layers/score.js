@@ -2,8 +2,8 @@
 // SDE sampler adds to the velocity. `score` is the network's (from its velocity; needs a
 // Gaussian source), `exact-score` the empirical data's in closed form. Light arrows like the
 // field's; where the source does not allow it, the worker's reason instead.
-import { drawArrows } from '../render.js';
-import { drawNote } from './heatmap.js';
+import { drawLatticeArrows } from '../render.js';
+import { drawPanelNote } from './heatmap.js';
 
 const COLORS = {
   score: { light: 'rgba(150, 50, 150, 0.38)', dark: 'rgba(230, 140, 230, 0.45)' },
@@ -21,15 +21,11 @@ export function scoreLayer(name, label, z) {
       const f = frame[name];
       if (!f) return;
       if (f.note) {
-        // Said once, in the primary panel.
-        if (frame.primary) {
-          frame.report.notes.push(f.note);
-          drawNote(ctx, view, f.note, frame.colors, frame.report.notes.length - 1);
-        }
+        drawPanelNote(ctx, view, frame, f.note);
         return;
       }
       const color = COLORS[name][frame.state.theme] || COLORS[name].light;
-      drawArrows(ctx, f.v, f.grid, view, color, 0.75, Math.max(1, view.width / 450));
+      drawLatticeArrows(ctx, f, view, color);
     },
   };
 }
