@@ -47,26 +47,56 @@ export function downloadConfig(figure) {
   download(new Blob([`${JSON.stringify({ ...settings, step: figure.step }, null, 2)}\n`], { type: 'application/json' }), `flow-${figure.state.dataset}.json`);
 }
 
-/** Records `seconds` of the animation as WebM (from t = 0). Resolves when saved. */
+/** The fewest frames a recording holds, however slowly the figure draws. */
+const MIN_FRAMES = 12;
+
+/**
+ * Records `seconds` of the animation (from t = 0) as WebM, one video frame per drawn frame, and
+ * resolves when saved: after `seconds` on the animation's clock or the wall's, whichever comes
+ * first, but never before MIN_FRAMES frames (on a busy machine a figure draws few frames a
+ * second, and a wall-clock recording alone could end before any frame reached the encoder).
+ */
 export function recordWebm(figure, seconds = 4) {
   const { canvas } = figure.ui;
   if (typeof MediaRecorder === 'undefined' || !canvas.captureStream) {
     figure.say('This browser cannot record the canvas.');
     return Promise.resolve();
   }
-  const stream = canvas.captureStream(30);
+  if (figure.recording) return figure.recording.done;
+  // Frame rate 0: a frame is captured only when requested, after each redraw.
+  const stream = canvas.captureStream(0);
+  const [track] = stream.getVideoTracks();
   const type = ['video/webm;codecs=vp9', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t));
   const recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
   const chunks = [];
   recorder.ondataavailable = (e) => chunks.push(e.data);
-  figure.anim.t = 0;
-  figure.play();
-  return new Promise((resolve) => {
+  let elapsed = 0;
+  let frames = 0;
+  const started = performance.now();
+  const done = new Promise((resolve) => {
     recorder.onstop = () => {
+      figure.recording = null;
+      track.stop();
       download(new Blob(chunks, { type: 'video/webm' }), `flow-${figure.state.dataset}.webm`);
       resolve();
     };
-    recorder.start();
-    setTimeout(() => recorder.stop(), seconds * 1000);
   });
+  figure.recording = {
+    done,
+    /** Called after every drawn frame with the animation time it advanced. */
+    drawn(dt) {
+      if (recorder.state !== 'recording') return;
+      track.requestFrame();
+      frames += 1;
+      elapsed += dt;
+      if ((elapsed >= seconds || performance.now() - started >= seconds * 1000) && frames >= MIN_FRAMES) recorder.stop();
+    },
+  };
+  figure.anim.t = 0;
+  figure.play();
+  figure.dirty = true;
+  recorder.start();
+  // A figure off screen draws nothing: end the recording after a minute whatever it holds.
+  setTimeout(() => recorder.state === 'recording' && recorder.stop(), 60000);
+  return done;
 }

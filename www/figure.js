@@ -177,6 +177,10 @@ export class Figure extends Run {
         state, data, samples, pairs, t: anim.t, dataLabels: labelled ? this.dataLabels : null, palette: labelled ? this.palette : null,
       });
       this.chrome.showAverage(this.scene.report.average, state.layers.includes('average'));
+      if (this.recording) {
+        this.dirty = true;
+        this.recording.drawn(dt);
+      }
     }
     window.requestAnimationFrame((next) => this.frame(next));
   }

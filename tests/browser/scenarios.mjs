@@ -163,7 +163,9 @@ export const scenarios = {
     await page.dispatchEvent('#control-steps', 'change');
     const done = await trainTo(page, 600);
     const after = await page.evaluate(() => window.flowPlayground.memory());
-    check(after.gpu.reserved <= warm.gpu.reserved, `GPU memory reserved grew from ${warm.gpu.reserved} to ${after.gpu.reserved} bytes`);
+    // A leak shows as bytes in use and live buffers; the pools may still reserve one more small
+    // page for a size they had not met yet, which is bounded, not growth.
+    check(after.gpu.reserved <= warm.gpu.reserved + (64 << 10), `GPU memory reserved grew from ${warm.gpu.reserved} to ${after.gpu.reserved} bytes`);
     check(after.gpu.inUse <= warm.gpu.inUse + 4096, `GPU memory in use grew from ${warm.gpu.inUse} to ${after.gpu.inUse} bytes`);
     check(after.gpu.allocations <= warm.gpu.allocations + 2, `live GPU allocations grew from ${warm.gpu.allocations} to ${after.gpu.allocations}`);
     check(after.heapBytes - warm.heapBytes <= 1 << 20, `wasm memory grew from ${warm.heapBytes} to ${after.heapBytes} bytes`);
