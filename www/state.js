@@ -204,9 +204,9 @@ export function pathSpec(state) {
   return state.path === 'bridge' ? `bridge:${state.sigma}` : state.path;
 }
 
-/** The training config the core expects (see WebConfig in src/web.rs). */
+/** The training config object the core expects (see WebConfig in src/web.rs). */
 export function trainConfig(state) {
-  return JSON.stringify({
+  return {
     dataset: state.dataset,
     // Drawn points are used as drawn: the spread applies to the named datasets.
     spread: state.dataset === 'points' ? null : state.spread,
@@ -228,7 +228,7 @@ export function trainConfig(state) {
     conditional: state.conditional,
     labelDropout: state.conditional ? state.dropout : null,
     shortcut: state.model === 'shortcut',
-  });
+  };
 }
 
 /** The sample's class for the core: −1 for all (each particle's drawn like the data's). */

@@ -358,7 +358,7 @@ async function handle(message) {
     case Request.EXPORT: return { bytes: await pg.exportWeights() };
     case Request.IMPORT:
       if (f.training) stopTraining(message.figure, f);
-      return { config: JSON.parse(pg.importWeights(message.bytes)), step: pg.steps };
+      return { config: pg.importWeights(message.bytes), step: pg.steps };
     case Request.DISPOSE:
       f.training = false;
       f.run = null;

@@ -110,7 +110,7 @@ export const densityScenarios = {
       const { shippedBytes } = await import('./models.js');
       const client = new WorkerClient('cpu');
       const figure = 'density-cost';
-      await client.request(Request.INIT, { figure, backend: 'cpu', config: JSON.stringify(config) });
+      await client.request(Request.INIT, { figure, backend: 'cpu', config });
       const index = await (await fetch('./models/index.json')).json();
       await client.request(Request.IMPORT, { figure, bytes: await shippedBytes(index.models.find((m) => m.file === 'moons.fpw')) });
       const times = [];
@@ -136,7 +136,7 @@ export const densityScenarios = {
       let stopped;
       const done = new Promise((resolve) => { stopped = resolve; });
       client.attach(figure, { onEvent: (m) => { if (m.type === Event.STOPPED) stopped(m); }, onFatal: () => {} });
-      await client.request(Request.INIT, { figure, backend: 'cpu', config: JSON.stringify(config) });
+      await client.request(Request.INIT, { figure, backend: 'cpu', config });
       await client.request(Request.LOSS_BINS, { figure, bins: 20 });
       const steps = 1500;
       await client.request(Request.TRAIN, { figure, until: steps });
@@ -158,7 +158,7 @@ export const densityScenarios = {
       ]) {
         try { await client.request(...request); errorsSeen.push(null); } catch (e) { errorsSeen.push(e.message); }
       }
-      await client.request(Request.INIT, { figure: 'moons-source', backend: 'cpu', config: JSON.stringify({ ...config, source: 'moons' }) });
+      await client.request(Request.INIT, { figure: 'moons-source', backend: 'cpu', config: { ...config, source: 'moons' } });
       try {
         await client.request(Request.DENSITY, { figure: 'moons-source', which: 'learned', t: 1, bounds, grid: 8 });
         errorsSeen.push(null);
@@ -241,7 +241,7 @@ export const densityScenarios = {
         for (const activation of ['gelu', 'relu', 'tanh']) {
           const figure = `${backend}-${activation}`;
           // Untrained: the weights come from the seed on the host, the same on both backends.
-          const reply = await client.request(Request.INIT, { figure, backend, config: JSON.stringify({ ...config, activation, param: 'noise', path: 'cosine' }) });
+          const reply = await client.request(Request.INIT, { figure, backend, config: { ...config, activation, param: 'noise', path: 'cosine' } });
           const density = await client.request(Request.DENSITY, { figure, which: 'learned', t: 0.6, bounds, grid: 8, solver: 'rk4', nfe: 8 });
           const score = await client.request(Request.FIELD, { figure, which: 'score', t: 0.6, bounds, grid: 8 });
           out[figure] = { backend: reply.backend, logp: Array.from(density.logp), score: Array.from(score.v) };
