@@ -119,7 +119,7 @@ const config = { what: 'a config object', check: (v) => typeof v === 'object' &&
 const numbers = {
   what: 'an array of numbers',
   check: (v) => (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)))
-    && Array.prototype.every.call(v, (x) => typeof x === 'number'),
+    && Array.from(v).every((x) => typeof x === 'number'),
 };
 /** Absent (undefined or null) or of `type`. */
 const optional = (type) => ({ what: `${type.what} (or absent)`, check: (v) => v === undefined || v === null || type.check(v) });
