@@ -185,9 +185,15 @@ fn read_config(config: JsValue) -> Result<WebConfig, String> {
     let deserializer = serde_wasm_bindgen::Deserializer::from(config);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
+        // The inner error is a JavaScript `Error`: its message, without the `Error: ` prefix.
+        let inner = JsValue::from(e.into_inner());
+        let what = match inner.dyn_ref::<js_sys::Error>() {
+            Some(error) => String::from(error.message()),
+            None => format!("{inner:?}"),
+        };
         match path.as_str() {
-            "." => format!("bad config: {}", e.inner()),
-            _ => format!("bad config: {path}: {}", e.inner()),
+            "." => format!("bad config: {what}"),
+            _ => format!("bad config: {path}: {what}"),
         }
     })
 }

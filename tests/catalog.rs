@@ -85,7 +85,10 @@ fn the_core_parses_every_name_of_its_catalog() {
         assert_eq!(dataset.name(), *name);
         let spread = core.spreads[name];
         assert_eq!(spread.default, dataset.default_spread());
-        assert!((0.0..=core.max_spread).contains(&spread.literature), "{name}");
+        assert!(
+            (0.0..=core.max_spread).contains(&spread.literature),
+            "{name}"
+        );
     }
     assert_eq!(core.spreads.len(), core.datasets.len());
     // A bridge carries its σ and Sinkhorn its ε: the names parse alone or with the number the
