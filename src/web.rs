@@ -173,7 +173,9 @@ struct Parsed {
     target: Distribution,
 }
 
-/// Reads a config object; a bad field is named (`bad config: width: invalid type: …`).
+/// Reads a config object; a bad field is named (`bad config: width: invalid type: …`). The object
+/// becomes a JSON value first (serde-wasm-bindgen reads a struct's own fields only, so an unknown
+/// one would pass unnoticed), then the settings, with unknown fields refused.
 fn read_config(config: JsValue) -> Result<WebConfig, String> {
     if !config.is_object() {
         let what = config.js_typeof().as_string().unwrap_or_default();
@@ -182,18 +184,19 @@ fn read_config(config: JsValue) -> Result<WebConfig, String> {
             if config.is_null() { "null" } else { &what }
         ));
     }
-    let deserializer = serde_wasm_bindgen::Deserializer::from(config);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(config).map_err(|e| {
+        // A JavaScript `Error`: its message, without the `Error: ` prefix.
+        let error = JsValue::from(e);
+        match error.dyn_ref::<js_sys::Error>() {
+            Some(error) => format!("bad config: {}", String::from(error.message())),
+            None => format!("bad config: {error:?}"),
+        }
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        // The inner error is a JavaScript `Error`: its message, without the `Error: ` prefix.
-        let inner = JsValue::from(e.into_inner());
-        let what = match inner.dyn_ref::<js_sys::Error>() {
-            Some(error) => String::from(error.message()),
-            None => format!("{inner:?}"),
-        };
         match path.as_str() {
-            "." => format!("bad config: {what}"),
-            _ => format!("bad config: {path}: {what}"),
+            "." => format!("bad config: {}", e.inner()),
+            _ => format!("bad config: {path}: {}", e.inner()),
         }
     })
 }
