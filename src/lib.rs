@@ -5,6 +5,7 @@
 
 pub mod assignment;
 pub mod average;
+pub mod catalog;
 pub mod coupling;
 pub mod data;
 pub mod density;

@@ -58,6 +58,9 @@ impl TimeSampling {
         }
     }
 
+    /// The short names accepted by [`FromStr`] (parameters not included), in menu order.
+    pub const NAMES: [&'static str; 2] = ["uniform", "logit-normal"];
+
     /// The short name (parameters not included).
     pub fn name(&self) -> &'static str {
         match self {

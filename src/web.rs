@@ -16,14 +16,13 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::average::conditional_average;
 use crate::coupling::Coupling;
-use crate::data::{Dataset, Distribution, PointCloud};
+use crate::data::{Distribution, PointCloud};
 use crate::density::{differential_entropy, log_density_async, negative_log_likelihood_async};
 use crate::exact::ExactField;
 use crate::flow::{copy_model_async, read_async, to_host, to_tensor, Flow, FlowConfig};
 use crate::guidance::{validate_scale, ClassChoice, ExactGuidedField, GuidedFlow};
 use crate::mixture::GaussianMixture;
-use crate::model::{Activation, ClassConditioning, Shortcut, VelocityMlpConfig};
-use crate::param::Parameterization;
+use crate::model::{ClassConditioning, Shortcut, VelocityMlpConfig};
 use crate::path::Path;
 use crate::reflow::PairSet;
 use crate::rng::Rng;
@@ -114,26 +113,22 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
-/// The names the page offers, as JSON (so menus and the URL registry come from the core).
+/// The names the page offers (so menus and the URL registry can come from the core): an object
+/// `{datasets, spreads, maxSpread, paths, parameterizations, couplings, timeSamplings, solvers,
+/// activations}` (see `catalog.rs`).
 #[wasm_bindgen]
-pub fn catalog() -> String {
-    serde_json::json!({
-        "datasets": Dataset::ALL.iter().map(|d| d.name()).collect::<Vec<_>>(),
-        "spreads": Dataset::ALL.iter().map(|d| (d.name().to_string(), serde_json::json!({
-            "default": d.default_spread(),
-            "literature": d.literature_spread(),
-        }))).collect::<serde_json::Map<_, _>>(),
-        "maxSpread": Dataset::MAX_SPREAD,
-        "paths": Path::NAMES,
-        "parameterizations": Parameterization::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
-        "couplings": Coupling::ALL.iter().map(|c| c.name()).collect::<Vec<_>>(),
-        "solvers": Solver::NAMES,
-        "activations": Activation::ALL.iter().map(|a| a.name()).collect::<Vec<_>>(),
-    })
-    .to_string()
+pub fn catalog() -> Result<JsValue, JsError> {
+    to_js(&crate::catalog::catalog())
 }
 
-/// The training settings the page sends, as JSON.
+/// A plain JavaScript value (objects, not `Map`s) of `value`.
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_error)
+}
+
+/// The training settings the page sends, as an object.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WebConfig {
@@ -178,12 +173,40 @@ struct Parsed {
     target: Distribution,
 }
 
+/// Reads a config object; a bad field is named (`bad config: width: invalid type: …`). The object
+/// becomes a JSON value first (serde-wasm-bindgen reads a struct's own fields only, so an unknown
+/// one would pass unnoticed), then the settings, with unknown fields refused.
+fn read_config(config: JsValue) -> Result<WebConfig, String> {
+    if !config.is_object() {
+        let what = config.js_typeof().as_string().unwrap_or_default();
+        return Err(format!(
+            "bad config: expected an object of settings, got {}",
+            if config.is_null() { "null" } else { &what }
+        ));
+    }
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(config).map_err(|e| {
+        // A JavaScript `Error`: its message, without the `Error: ` prefix.
+        let error = JsValue::from(e);
+        match error.dyn_ref::<js_sys::Error>() {
+            Some(error) => format!("bad config: {}", String::from(error.message())),
+            None => format!("bad config: {error:?}"),
+        }
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        match path.as_str() {
+            "." => format!("bad config: {}", e.inner()),
+            _ => format!("bad config: {path}: {}", e.inner()),
+        }
+    })
+}
+
 fn parse_config(
-    json: &str,
+    config: JsValue,
     points: Option<Vec<f32>>,
     labels: Option<Vec<u32>>,
 ) -> Result<Parsed, String> {
-    let c: WebConfig = serde_json::from_str(json).map_err(|e| format!("bad config: {e}"))?;
+    let c = read_config(config)?;
     let target = match (c.dataset.as_str(), c.spread) {
         (POINTS, None) => {
             let xy = points.ok_or("dataset 'points' needs a point cloud")?;
@@ -291,6 +314,21 @@ const AVERAGE_MAX_T: f64 = 0.99;
 /// Points per conditional path in the averaging picture (curved paths need a few).
 const AVERAGE_CURVE_POINTS: usize = 33;
 
+/// The most data points one request draws (a larger count would exhaust the module's memory).
+const MAX_DATA_POINTS: u32 = 2_000_000;
+
+fn validate_data_count(n: u32) -> Result<(), JsError> {
+    if n > MAX_DATA_POINTS {
+        return Err(js_error(format!(
+            "data point count must be in 0..={MAX_DATA_POINTS}, got {n}"
+        )));
+    }
+    Ok(())
+}
+
+/// The most coupled pairs one request draws (the OT couplings' largest batch).
+const MAX_PAIRS: u32 = crate::coupling::MAX_OT_BATCH as u32;
+
 /// The most time bins of the binned loss.
 const MAX_LOSS_BINS: u32 = 1000;
 
@@ -371,15 +409,15 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// Starts on `backend` — `"webgpu"` (the caller has checked that an adapter exists; only in
-    /// the module built with the `webgpu` feature) or `"cpu"` — with the JSON `config`; `points`
+    /// the module built with the `webgpu` feature) or `"cpu"` — with the `config` object; `points`
     /// is the cloud for dataset `points`. Several playgrounds in one module share one GPU device.
     pub async fn create(
         backend: String,
-        config: String,
+        config: JsValue,
         points: Option<Vec<f32>>,
         labels: Option<Vec<u32>>,
     ) -> Result<Playground, JsError> {
-        let parsed = parse_config(&config, points, labels).map_err(js_error)?;
+        let parsed = parse_config(config, points, labels).map_err(js_error)?;
         let (device, backend) = match backend.as_str() {
             "cpu" => (Device::flex(), "cpu"),
             "webgpu" => (webgpu_device().await?, "webgpu"),
@@ -404,10 +442,10 @@ impl Playground {
         })
     }
 
-    /// Starts a fresh run with a new JSON config; on error nothing changes.
+    /// Starts a fresh run with a new config object; on error nothing changes.
     pub fn configure(
         &mut self,
-        config: &str,
+        config: JsValue,
         points: Option<Vec<f32>>,
         labels: Option<Vec<u32>>,
     ) -> Result<(), JsError> {
@@ -692,10 +730,11 @@ impl Playground {
         self.trainer.target().classes().unwrap_or(0) as u32
     }
 
-    /// `n` fresh data points and their class labels: `{xy: [n, 2], labels: [n]}` (labels all 0
-    /// where the data has none).
+    /// `n ≤ 2000000` fresh data points and their class labels: `{xy: [n, 2], labels: [n]}`
+    /// (labels all 0 where the data has none).
     #[wasm_bindgen(js_name = dataLabelled)]
-    pub fn data_labelled(&self, n: u32, seed: u32) -> JsValue {
+    pub fn data_labelled(&self, n: u32, seed: u32) -> Result<JsValue, JsError> {
+        validate_data_count(n)?;
         let mut rng = Rng::new(seed as u64);
         let target = self.trainer.target();
         let (xy, labels) = match target.classes() {
@@ -705,7 +744,7 @@ impl Playground {
         let out = Object::new();
         set(&out, "xy", Float32Array::from(xy.as_slice()));
         set(&out, "labels", js_sys::Uint32Array::from(labels.as_slice()));
-        out.into()
+        Ok(out.into())
     }
 
     /// The guided velocity towards `class` with scale `guidance` on the lattice of
@@ -1195,16 +1234,23 @@ impl Playground {
         }
     }
 
-    /// `n` fresh data points `[n, 2]`, drawn from `seed`.
+    /// `n ≤ 2000000` fresh data points `[n, 2]`, drawn from `seed`.
     #[wasm_bindgen(js_name = dataPoints)]
-    pub fn data_points(&self, n: u32, seed: u32) -> Vec<f32> {
-        self.trainer
+    pub fn data_points(&self, n: u32, seed: u32) -> Result<Vec<f32>, JsError> {
+        validate_data_count(n)?;
+        Ok(self
+            .trainer
             .target()
-            .sample(n as usize, &mut Rng::new(seed as u64))
+            .sample(n as usize, &mut Rng::new(seed as u64)))
     }
 
     /// `n ≤ 1024` coupled pairs as drawn for training, `[n, 4]` rows `x₀, y₀, x₁, y₁`.
     pub fn pairs(&mut self, n: u32) -> Result<Vec<f32>, JsError> {
+        if !(1..=MAX_PAIRS).contains(&n) {
+            return Err(js_error(format!(
+                "pairs needs 1..={MAX_PAIRS} pairs, got {n}"
+            )));
+        }
         self.trainer
             .config()
             .coupling
@@ -1239,11 +1285,12 @@ impl Playground {
 
     /// Loads a weights file and continues training from it with the current settings (the
     /// file's network, path and parameterisation replace the current ones). Returns the file's
-    /// config as JSON. On error nothing changes.
+    /// config (an object). On error nothing changes.
     #[wasm_bindgen(js_name = importWeights)]
-    pub fn import_weights(&mut self, bytes: &[u8]) -> Result<String, JsError> {
+    pub fn import_weights(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
         // Validated on the CPU (its checks read the weights), then moved to this device.
         let flow = weights::from_bytes(bytes, &Device::flex()).map_err(js_error)?;
+        let file_config = to_js(&flow.config)?;
         let FlowConfig {
             model,
             path,
@@ -1277,7 +1324,7 @@ impl Playground {
         self.loss_sum = None;
         self.loss_count = 0;
         self.reset_loss_bins();
-        serde_json::to_string(&flow.config).map_err(js_error)
+        Ok(file_config)
     }
 }
 

@@ -14,7 +14,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn config(overrides: &str) -> String {
+/// A config object: the base settings with `overrides` (JSON text) laid over them.
+fn config(overrides: &str) -> JsValue {
     let mut base: serde_json::Value = serde_json::from_str(
         r#"{"dataset":"moons","source":"gaussian","path":"linear","param":"velocity",
             "coupling":"independent","timeSampling":"uniform","width":32,"depth":2,
@@ -26,7 +27,12 @@ fn config(overrides: &str) -> String {
     for (k, v) in extra.as_object().unwrap() {
         base[k] = v.clone();
     }
-    base.to_string()
+    js(&base.to_string())
+}
+
+/// The JavaScript value of JSON text.
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("valid JSON")
 }
 
 fn message(error: JsError) -> String {
@@ -60,16 +66,19 @@ async fn samples(pg: &Playground, n: u32, record: bool) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn bad_configs_are_errors_that_name_the_problem() {
-    let cases = [
-        ("not json", "bad config"),
-        (r#"{"dataset":"moons"}"#, "bad config"),
-    ];
-    for (json, expected) in cases {
-        let error = Playground::create("cpu".into(), json.into(), None, None)
+    // Configs are objects: text (the JSON of one, even), null or a number is refused.
+    for (value, expected) in [
+        (JsValue::from_str(r#"{"dataset":"moons"}"#), "got string"),
+        (JsValue::NULL, "got null"),
+        (JsValue::from_f64(3.0), "got number"),
+        (js(r#"{"dataset":"moons"}"#), "missing field `source`"),
+    ] {
+        let error = Playground::create("cpu".into(), value, None, None)
             .await
             .err();
         let text = message(error.expect("a malformed config was accepted"));
-        assert!(text.contains(expected), "{json}: {text}");
+        assert!(text.starts_with("bad config: "), "{text}");
+        assert!(text.contains(expected), "{text}");
     }
     for (overrides, expected) in [
         (r#"{"dataset":"nope"}"#, "nope"),
@@ -80,7 +89,14 @@ async fn bad_configs_are_errors_that_name_the_problem() {
         (r#"{"dataset":"points"}"#, "point cloud"),
         (r#"{"spread":-0.5}"#, "spread"),
         (r#"{"spread":9}"#, "spread"),
-        (r#"{"spread":"wide"}"#, "bad config"),
+        (r#"{"spread":"wide"}"#, "bad config: spread: invalid type"),
+        (r#"{"width":"64"}"#, "bad config: width: invalid type"),
+        (r#"{"width":32.5}"#, "bad config: width:"),
+        (
+            r#"{"conditional":1}"#,
+            "bad config: conditional: invalid type",
+        ),
+        (r#"{"widht":64}"#, "unknown field `widht`"),
         (r#"{"dataset":"swissroll","conditional":true}"#, "labelled"),
         (r#"{"conditional":true,"labelDropout":1.5}"#, "dropout"),
     ] {
@@ -130,7 +146,12 @@ async fn bad_calls_leave_the_playground_working() {
     assert!(pg
         .field("guessed", 0.5, vec![-1.0, 1.0, -1.0, 1.0], 8)
         .is_err());
-    assert!(pg.configure("{}", None, None).is_err());
+    assert!(pg.configure(js("{}"), None, None).is_err());
+    assert!(pg.configure(JsValue::UNDEFINED, None, None).is_err());
+    assert!(pg.data_points(3_000_000, 1).is_err());
+    assert!(pg.data_labelled(u32::MAX, 1).is_err());
+    assert!(pg.pairs(0).is_err());
+    assert!(pg.pairs(100_000).is_err());
     assert!(pg.average(f32::NAN, 0.0, 0.5, 10).is_err());
     assert!(pg.average(0.0, 0.0, 1.5, 10).is_err());
     assert!(pg.average(0.0, 0.0, 0.5, 0).is_err());
@@ -214,7 +235,11 @@ async fn exported_weights_import_to_identical_samples() {
     let before = field(&samples(&fresh, 32, false).await, "x")
         .unchecked_into::<Float32Array>()
         .to_vec();
-    fresh.import_weights(&bytes).map_err(message).unwrap();
+    // The file's config comes back as a plain object.
+    let file = fresh.import_weights(&bytes).map_err(message).unwrap();
+    assert_eq!(field(&file, "steps").as_f64(), Some(30.0));
+    assert_eq!(field(&file, "target").as_string().as_deref(), Some("moons"));
+    assert_eq!(field(&field(&file, "model"), "width").as_f64(), Some(32.0));
     let a = field(&samples(&trained, 32, false).await, "x")
         .unchecked_into::<Float32Array>()
         .to_vec();
@@ -435,7 +460,7 @@ async fn guidance_reflow_straightness_and_the_sweep_have_their_documented_shapes
         .await;
         assert_eq!(v.unchecked_into::<Float32Array>().length(), 72, "{which}");
     }
-    let labelled = pg.data_labelled(30, 1);
+    let labelled = pg.data_labelled(30, 1).map_err(message).unwrap();
     assert_eq!(
         field(&labelled, "labels")
             .unchecked_into::<js_sys::Uint32Array>()

@@ -1,7 +1,7 @@
 // The full playground page: URL hash ↔ controls ↔ one Figure (figure.js) bound to the page's
 // canvas and panel, and the cost-vs-steps chart (sweep.js) of its weights.
 
-import { parseHash, toHash } from './state.js';
+import { parseHash, toHash, hashChanges } from './state.js';
 import { Request } from './client.js';
 import { buildControls } from './controls.js';
 import { Figure } from './figure.js';
@@ -114,14 +114,9 @@ function showParts(state) {
 }
 
 window.addEventListener('hashchange', () => {
-  const next = parseHash(window.location.hash);
   // A refused value keeps the current one (the hash is rewritten to say so).
-  for (const error of next.errors) figure.say(`URL: ${error.replace(/ — using the default$/, ' — keeping the current value')}`);
-  const changes = {};
-  for (const [name, value] of Object.entries(next.state)) {
-    if (next.invalid.includes(name)) continue;
-    if (JSON.stringify(value) !== JSON.stringify(figure.state[name])) changes[name] = value;
-  }
+  const { changes, errors } = hashChanges(figure.state, window.location.hash);
+  for (const error of errors) figure.say(`URL: ${error.replace(/ — using the default$/, ' — keeping the current value')}`);
   if (Object.keys(changes).length) apply(changes);
   else syncUrl();
 });

@@ -98,6 +98,105 @@ export const Event = Object.freeze({
  * scale w, default 1); the reply then carries `classes: Uint32Array [n]`.
  */
 
+// ------------------------------------------------------------------ checking a request
+// The worker checks each request's fields before it calls the core: wasm-bindgen would quietly
+// turn −1 into 4294967295, 2.5 into 2 and 'abc' into 0 for a u32. Types are checked here;
+// ranges (how many particles, which solver) are the core's, and it names them in its errors.
+
+const U32_MAX = 2 ** 32 - 1;
+const I32_MIN = -(2 ** 31);
+
+/** A field's kinds: `check(value)` is true for an acceptable value; `what` says what it must be. */
+const u32 = { what: 'a whole number in 0…4294967295', check: (v) => Number.isInteger(v) && v >= 0 && v <= U32_MAX };
+const i32 = { what: 'a whole number in −2147483648…2147483647', check: (v) => Number.isInteger(v) && v >= I32_MIN && v <= 2 ** 31 - 1 };
+const finite = { what: 'a finite number', check: (v) => typeof v === 'number' && Number.isFinite(v) };
+const text = { what: 'a string', check: (v) => typeof v === 'string' };
+const flag = { what: 'true or false', check: (v) => typeof v === 'boolean' };
+const id = { what: 'a figure id (a string or a number)', check: (v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) };
+const oneOf = (...options) => ({ what: `one of ${options.join(', ')}`, check: (v) => options.includes(v) });
+const arrayOf = (type) => ({ what: `a ${type.name}`, check: (v) => v instanceof type });
+const config = { what: 'a config object', check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) };
+const numbers = {
+  what: 'an array of numbers',
+  check: (v) => (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)))
+    && Array.from(v).every((x) => typeof x === 'number'),
+};
+/** Absent (undefined or null) or of `type`. */
+const optional = (type) => ({ what: `${type.what} (or absent)`, check: (v) => v === undefined || v === null || type.check(v) });
+
+const SAMPLE_SPEC = {
+  n: u32, solver: text, nfe: u32, seed: u32, record: flag, sampler: optional(oneOf('ode', 'sde')), noise: optional(finite),
+  class: optional(i32), guidance: optional(finite),
+};
+const LATTICE = { which: text, t: finite, bounds: numbers, grid: u32 };
+
+/** Each request's fields (besides `type`, `id` and `figure`). */
+const FIELDS = {
+  [Request.INIT]: { backend: oneOf('auto', 'webgpu', 'cpu'), config, points: optional(arrayOf(Float32Array)), labels: optional(arrayOf(Uint32Array)) },
+  [Request.CONFIGURE]: { config, points: optional(arrayOf(Float32Array)), labels: optional(arrayOf(Uint32Array)) },
+  [Request.TRAIN]: { until: u32, sample: optional({ what: 'a sample spec', check: (v) => typeof v === 'object' }) },
+  [Request.PAUSE]: {},
+  [Request.SAMPLE]: SAMPLE_SPEC,
+  [Request.FIELD]: LATTICE,
+  [Request.DENSITY]: { ...LATTICE, solver: optional(text), nfe: optional(u32) },
+  [Request.LOSS_BINS]: { bins: u32 },
+  [Request.READ_LOSS_BINS]: {},
+  [Request.DATA]: { n: u32, seed: u32 },
+  [Request.AVERAGE]: { x: finite, y: finite, t: finite, k: u32 },
+  [Request.DATA_LABELLED]: { n: u32, seed: u32 },
+  [Request.GUIDED_FIELD]: { ...LATTICE, class: u32, guidance: finite },
+  [Request.NLL]: { n: u32, seed: u32, solver: optional(text), nfe: optional(u32) },
+  [Request.STRAIGHTNESS]: { solver: text, nfe: u32, n: u32, seed: u32 },
+  [Request.REFLOW]: { n: u32, solver: text, nfe: u32, seed: u32 },
+  [Request.SWEEP_POINT]: { index: u32, n: u32, seed: u32, noise: optional(finite) },
+  [Request.PAIRS]: { n: u32 },
+  [Request.EXPORT]: {},
+  [Request.IMPORT]: { bytes: arrayOf(Uint8Array) },
+  [Request.DISPOSE]: {},
+  [Request.MEMORY]: {},
+  [Request.LOSE_DEVICE]: {},
+};
+/** Requests about the worker, not one figure. */
+const WORKER_WIDE = new Set([Request.MEMORY, Request.LOSE_DEVICE]);
+
+/** A short, safe description of a value for a message (never calls the value's own methods). */
+export function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'number': case 'boolean': case 'undefined': return String(value);
+    case 'bigint': return `${value}n`;
+    case 'object': return 'an object';
+    default: return `a ${typeof value}`;
+  }
+}
+
+function checkFields(what, message, fields) {
+  for (const [name, type] of Object.entries(fields)) {
+    const value = message[name];
+    if (!type.check(value)) return `${what}: ${name} must be ${type.what}, got ${describe(value)}`;
+  }
+  return null;
+}
+
+/**
+ * Checks a request's type and its fields' types: null when it may go to the core, else a
+ * message naming the request and the field (`sample: n must be a whole number in 0…4294967295,
+ * got -1`).
+ */
+export function validateRequest(message) {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return `a request must be an object, got ${describe(message)}`;
+  const { type } = message;
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) return `unknown request ${describe(type)}`;
+  if (!WORKER_WIDE.has(type) && !id.check(message.figure)) return `${type}: figure must be ${id.what}, got ${describe(message.figure)}`;
+  const problem = checkFields(type, message, FIELDS[type]);
+  if (problem) return problem;
+  if (type === Request.TRAIN && message.sample != null) return checkFields(`${type}: sample`, message.sample, SAMPLE_SPEC);
+  return null;
+}
+
 /** Buffers of a message that can be transferred instead of copied. */
 export function transferables(message) {
   const out = [];

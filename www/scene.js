@@ -124,7 +124,7 @@ export class Scene {
       }
       for (const kind of SCORES) {
         if (!needs.has(kind)) continue;
-        const config = trainConfig(state);
+        const config = JSON.stringify(trainConfig(state));
         // A score the source does not allow is asked for once per model, not once per t.
         if (this.latest[kind] && this.latest[kind].note && this.latest[kind].config === config) continue;
         out.push({
@@ -174,7 +174,7 @@ export class Scene {
       const series = this.series[name];
       const limit = which === 'exact' ? EXACT_T_MAX : 1;
       const times = [...new Set((snapshots ? this.layout.panels.map((p) => p.t) : KEYFRAMES).map((t) => Math.min(limit, t)))];
-      series.configure(`${trainConfig(state)}|${grid}|${panel.bounds}|${times}`, times, grid, panel.bounds);
+      series.configure(`${JSON.stringify(trainConfig(state))}|${grid}|${panel.bounds}|${times}`, times, grid, panel.bounds);
       active.push(series);
     }
     return active;

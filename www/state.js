@@ -3,6 +3,8 @@
 
 import { LAYER_NAMES } from './layers/index.js';
 
+// The menus of named things (datasets, paths, couplings, solvers, …) offer the core's names in
+// its order (its catalog, src/catalog.rs): tests/catalog.rs fails where the two disagree.
 const DATASETS = ['8gaussians', '25gaussians', 'moons', 'circles', 'checkerboard', 'spirals',
   'swissroll', 'pinwheel', 'rings'];
 /** Parts of a figure that `hide=` can remove. */
@@ -78,7 +80,8 @@ export const PARAMS = {
  * @param {string} raw
  */
 export function parseValue(name, raw) {
-  const spec = PARAMS[name];
+  // Own names only: `constructor` or `__proto__` is not a parameter.
+  const spec = Object.hasOwn(PARAMS, name) ? PARAMS[name] : null;
   if (!spec) return { error: `unknown parameter '${name}'` };
   if (spec.auto && (raw.trim() === '' || raw.trim() === 'auto')) return { value: null };
   switch (spec.type) {
@@ -158,15 +161,15 @@ export function parseHash(hash) {
   for (const part of text.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    let name; let raw;
-    try {
-      name = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-      raw = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
-    } catch {
+    const name = decoded(eq < 0 ? part : part.slice(0, eq));
+    if (name === null) {
       errors.push(`'${part}' is not valid URL encoding`);
       continue;
     }
-    const { value, error } = parseValue(name, raw);
+    const raw = eq < 0 ? '' : decoded(part.slice(eq + 1));
+    // A known name with a garbled value is that parameter's error (its current value stays).
+    const { value, error } = raw === null && Object.hasOwn(PARAMS, name)
+      ? { error: `${name}: '${part.slice(eq + 1)}' is not valid URL encoding` } : parseValue(name, raw ?? '');
     if (error) {
       errors.push(`${error} — using the default`);
       invalid.push(name);
@@ -175,6 +178,30 @@ export function parseHash(hash) {
     }
   }
   return { state, errors, invalid };
+}
+
+/** `text` URL-decoded, or null where it is not valid URL encoding. */
+function decoded(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a new hash changes in the `current` state: each parameter whose value differs (those
+ * the hash leaves out go back to their defaults); a refused value keeps the current one.
+ * @returns {{changes: object, errors: string[]}}
+ */
+export function hashChanges(current, hash) {
+  const { state, errors, invalid } = parseHash(hash);
+  const changes = {};
+  for (const [name, value] of Object.entries(state)) {
+    if (invalid.includes(name)) continue;
+    if (JSON.stringify(value) !== JSON.stringify(current[name])) changes[name] = value;
+  }
+  return { changes, errors };
 }
 
 function format(spec, value) {
@@ -204,9 +231,9 @@ export function pathSpec(state) {
   return state.path === 'bridge' ? `bridge:${state.sigma}` : state.path;
 }
 
-/** The training config the core expects (see WebConfig in src/web.rs). */
+/** The training config object the core expects (see WebConfig in src/web.rs). */
 export function trainConfig(state) {
-  return JSON.stringify({
+  return {
     dataset: state.dataset,
     // Drawn points are used as drawn: the spread applies to the named datasets.
     spread: state.dataset === 'points' ? null : state.spread,
@@ -228,7 +255,7 @@ export function trainConfig(state) {
     conditional: state.conditional,
     labelDropout: state.conditional ? state.dropout : null,
     shortcut: state.model === 'shortcut',
-  });
+  };
 }
 
 /** The sample's class for the core: −1 for all (each particle's drawn like the data's). */

@@ -6,7 +6,7 @@
 // for `auto`), the WebGPU module is fetched in the background and takes every figure over with
 // its weights (modules.js; "the module switch" below).
 
-import { Request, Event, transferables } from './protocol.js';
+import { Request, Event, transferables, validateRequest } from './protocol.js';
 import { Chunker } from './pacing.js';
 import { loadModule, lastPanic, probeAdapter } from './modules.js';
 
@@ -301,6 +301,9 @@ function memory() {
 }
 
 async function handle(message) {
+  // Every field's type is checked before it reaches the core (protocol.js).
+  const problem = validateRequest(message);
+  if (problem) throw new Error(problem);
   if (message.type === Request.INIT) return handleInit(message);
   if (message.type === Request.MEMORY) return memory();
   if (message.type === Request.LOSE_DEVICE) {
@@ -358,7 +361,7 @@ async function handle(message) {
     case Request.EXPORT: return { bytes: await pg.exportWeights() };
     case Request.IMPORT:
       if (f.training) stopTraining(message.figure, f);
-      return { config: JSON.parse(pg.importWeights(message.bytes)), step: pg.steps };
+      return { config: pg.importWeights(message.bytes), step: pg.steps };
     case Request.DISPOSE:
       f.training = false;
       f.run = null;
@@ -371,10 +374,12 @@ async function handle(message) {
 }
 
 self.onmessage = async ({ data: message }) => {
+  // Whatever arrived, the answer names its id and figure (absent from a message that is not an object).
+  const { id, figure } = typeof message === 'object' && message !== null ? message : {};
   try {
     const reply = await handle(message);
-    post({ type: Event.REPLY, id: message.id, figure: message.figure, ...reply });
+    post({ type: Event.REPLY, id, figure, ...reply });
   } catch (error) {
-    post({ type: Event.ERROR, id: message.id, figure: message.figure, ...failure(error) });
+    post({ type: Event.ERROR, id, figure, ...failure(error) });
   }
 };

@@ -110,7 +110,7 @@ export const densityScenarios = {
       const { shippedBytes } = await import('./models.js');
       const client = new WorkerClient('cpu');
       const figure = 'density-cost';
-      await client.request(Request.INIT, { figure, backend: 'cpu', config: JSON.stringify(config) });
+      await client.request(Request.INIT, { figure, backend: 'cpu', config });
       const index = await (await fetch('./models/index.json')).json();
       await client.request(Request.IMPORT, { figure, bytes: await shippedBytes(index.models.find((m) => m.file === 'moons.fpw')) });
       const times = [];
@@ -136,7 +136,7 @@ export const densityScenarios = {
       let stopped;
       const done = new Promise((resolve) => { stopped = resolve; });
       client.attach(figure, { onEvent: (m) => { if (m.type === Event.STOPPED) stopped(m); }, onFatal: () => {} });
-      await client.request(Request.INIT, { figure, backend: 'cpu', config: JSON.stringify(config) });
+      await client.request(Request.INIT, { figure, backend: 'cpu', config });
       await client.request(Request.LOSS_BINS, { figure, bins: 20 });
       const steps = 1500;
       await client.request(Request.TRAIN, { figure, until: steps });
@@ -158,11 +158,24 @@ export const densityScenarios = {
       ]) {
         try { await client.request(...request); errorsSeen.push(null); } catch (e) { errorsSeen.push(e.message); }
       }
-      await client.request(Request.INIT, { figure: 'moons-source', backend: 'cpu', config: JSON.stringify({ ...config, source: 'moons' }) });
+      await client.request(Request.INIT, { figure: 'moons-source', backend: 'cpu', config: { ...config, source: 'moons' } });
       try {
         await client.request(Request.DENSITY, { figure: 'moons-source', which: 'learned', t: 1, bounds, grid: 8 });
         errorsSeen.push(null);
       } catch (e) { errorsSeen.push(e.message); }
+      // Malformed requests: a field of the wrong type is named before the core is called; a
+      // config's bad field is named by the core; counts beyond the core's limits are refused.
+      const malformed = [];
+      for (const request of [
+        [Request.SAMPLE, { figure, n: -1, solver: 'rk4', nfe: 10, seed: 1, record: false }],
+        [Request.INIT, { figure: 'garbled', backend: 'cpu', config: JSON.stringify(config) }],
+        [Request.INIT, { figure: 'garbled', backend: 'cpu', config: { ...config, width: '64' } }],
+        [Request.DATA, { figure, n: 1e9, seed: 1 }],
+        [Request.PAIRS, { figure, n: 5000 }],
+        ['nope', { figure }],
+      ]) {
+        try { await client.request(...request); malformed.push(null); } catch (e) { malformed.push(e.message); }
+      }
       // Still answering after the errors.
       const after = await client.request(Request.DENSITY, { figure, which: 'exact', t: 1, bounds, grid: 4 });
 
@@ -206,6 +219,7 @@ export const densityScenarios = {
         finite: [learned.logp, exact.logp, score.v, sde.x].every((a) => Array.from(a).every(Number.isFinite)),
         integrals: [integral(learned.logp), integral(exact.logp), integral(half.logp), integral(halfExact.logp)],
         errorsSeen,
+        malformed,
         steps,
       };
     }, CONFIG);
@@ -226,6 +240,9 @@ export const densityScenarios = {
     check(badNoise && badNoise.includes('noise'), `bad noise: ${badNoise}`);
     check(badBins && badBins.includes('loss bins'), `bad bins: ${badBins}`);
     check(noDensity && noDensity.includes('no closed-form density'), `moons source: ${noDensity}`);
+    const expected = ['sample: n must be a whole number', 'init: config must be a config object', 'bad config: width: invalid type',
+      'data point count must be in 0..=2000000', 'pairs needs 1..=1024', "unknown request \"nope\""];
+    expected.forEach((text, i) => check(result.malformed[i] && result.malformed[i].includes(text), `malformed request ${i}: ${result.malformed[i]} (expected ${text})`));
     check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
     return `∫p on [−8, 8]²: learned ${learned.toFixed(3)}, exact ${exact.toFixed(3)} (t = 0.9), ${half.toFixed(3)}, ${halfExact.toFixed(3)} (t = ½); ${result.counted} samples binned`;
   },
@@ -241,7 +258,7 @@ export const densityScenarios = {
         for (const activation of ['gelu', 'relu', 'tanh']) {
           const figure = `${backend}-${activation}`;
           // Untrained: the weights come from the seed on the host, the same on both backends.
-          const reply = await client.request(Request.INIT, { figure, backend, config: JSON.stringify({ ...config, activation, param: 'noise', path: 'cosine' }) });
+          const reply = await client.request(Request.INIT, { figure, backend, config: { ...config, activation, param: 'noise', path: 'cosine' } });
           const density = await client.request(Request.DENSITY, { figure, which: 'learned', t: 0.6, bounds, grid: 8, solver: 'rk4', nfe: 8 });
           const score = await client.request(Request.FIELD, { figure, which: 'score', t: 0.6, bounds, grid: 8 });
           out[figure] = { backend: reply.backend, logp: Array.from(density.logp), score: Array.from(score.v) };

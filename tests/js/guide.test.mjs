@@ -68,22 +68,22 @@ test('bad guidance settings are reported one by one and leave the good ones as r
 });
 
 test('the training config composes sinkhorn:ε and bridge:σ and carries the model type', () => {
-  const plain = JSON.parse(trainConfig(defaults()));
+  const plain = trainConfig(defaults());
   assert.equal(plain.coupling, 'independent');
   assert.equal(plain.path, 'linear');
   assert.equal(plain.conditional, false);
   assert.equal(plain.labelDropout, null);
   assert.equal(plain.shortcut, false);
   const s = { ...defaults(), coupling: 'sinkhorn', epsilon: 0.2, path: 'bridge', sigma: 0.25, conditional: true, dropout: 0.3, model: 'shortcut' };
-  const c = JSON.parse(trainConfig(s));
+  const c = trainConfig(s);
   assert.equal(c.coupling, 'sinkhorn:0.2');
   assert.equal(c.path, 'bridge:0.25');
   assert.equal(c.conditional, true);
   assert.equal(c.labelDropout, 0.3);
   assert.equal(c.shortcut, true);
   // ε and σ only mean something to their coupling and path.
-  assert.equal(JSON.parse(trainConfig({ ...defaults(), epsilon: 0.2, sigma: 2 })).coupling, 'independent');
-  assert.equal(JSON.parse(trainConfig({ ...defaults(), epsilon: 0.2, sigma: 2 })).path, 'linear');
+  assert.equal(trainConfig({ ...defaults(), epsilon: 0.2, sigma: 2 }).coupling, 'independent');
+  assert.equal(trainConfig({ ...defaults(), epsilon: 0.2, sigma: 2 }).path, 'linear');
   assert.match(parseValue('epsilon', '0').error, /outside 0.001…1000/);
   assert.match(parseValue('sigma', '11').error, /outside 0…10/);
   assert.match(parseValue('dropout', '1').error, /outside 0…0.95/);
