@@ -29,7 +29,7 @@ export function gauss() {
 
 /** Our training config: the peers' model (3 hidden SiLU layers on [x, y, t], Adam lr 1e-3). */
 export function config(width, batchSize) {
-  return JSON.stringify({
+  return ({
     dataset: 'moons', source: 'gaussian', path: 'linear', param: 'velocity', coupling: 'independent',
     timeSampling: 'uniform', width, depth: 3, activation: 'silu', timeEmbedding: 0, lr: 0.001,
     batch: batchSize, warmup: 0, ema: 0, clip: 0, seed: 0,
