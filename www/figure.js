@@ -137,6 +137,7 @@ export class Figure extends Run {
       this.running = false;
       if (this.training) {
         this.resumeWhenVisible = true;
+        this.halt();
         this.request(Request.PAUSE).catch(() => {});
       }
       return;
@@ -203,6 +204,7 @@ export class Figure extends Run {
       messages: [...this.messages], state: { ...this.state },
       straightness: this.straightness ? this.straightness.value : null, straightnessStep: this.straightness ? this.straightness.step : null,
       reflows: this.state.reflows, reflowing: this.reflowing, classes: this.dataClasses, steps: this.scene.report.steps,
+      lastStop: this.lastStop || null,
     };
   }
 }

@@ -9,7 +9,7 @@ import { Request } from './client.js';
 export const NLL_POINTS = 1000;
 export const NLL_SEED = 777;
 export const NLL_GAP = 5000;
-export const BUDGET = 0.1;
+export const BUDGET = 0.05;
 
 /** The sentence for a reply {nll, entropy} of `dataset` at `step`. */
 export function nllText({ nll, entropy }, dataset, step) {

@@ -18,6 +18,13 @@ const STRAIGHTNESS_N = 1000;
 const STRAIGHTNESS_NFE = 20;
 /** …and at most this often while training (ms). */
 const STRAIGHTNESS_EVERY = 5000;
+/** …and, while training, take at most this share of the worker's time. */
+const STRAIGHTNESS_BUDGET = 0.04;
+
+/** The wait (ms) before the next straightness while training, after one that cost `cost` ms. */
+function straightnessGap(cost = 0) {
+  return Math.max(STRAIGHTNESS_EVERY, (cost * (1 - STRAIGHTNESS_BUDGET)) / STRAIGHTNESS_BUDGET);
+}
 /** A reflow trains on this many pairs (x₀, ODE(x₀)), carried by RK4 in REFLOW_NFE evaluations. */
 export const REFLOW_PAIRS = 4000;
 const REFLOW_NFE = 32;
@@ -165,11 +172,11 @@ export class Run extends EventTarget {
     } else if (message.type === Event.SAMPLES) {
       this.setSamples(message);
       // Straightness on a budget while training: every few seconds, from the fresh weights.
-      if (this.training && !(this.straightness && performance.now() - this.straightness.at < STRAIGHTNESS_EVERY)) this.measureStraightness();
+      if (this.training && !(this.straightness && performance.now() - this.straightness.at < straightnessGap(this.straightness.cost))) this.measureStraightness();
     } else if (message.type === Event.SNAPSHOT) {
       this.snapshot = message.bytes;
     } else if (message.type === Event.STOPPED) {
-      Object.assign(this, { training: false, step: message.step });
+      Object.assign(this, { training: false, step: message.step, lastStop: { reason: message.reason, step: message.step, at: performance.now() } });
       this.changed('buttons');
       this.changed('progress');
       if (message.reason === 'nan') this.say(message.message, { kind: 'error', action: { label: 'Reset', run: () => this.reset() } });
@@ -333,7 +340,7 @@ export class Run extends EventTarget {
     const at = performance.now();
     try {
       const reply = await this.request(Request.STRAIGHTNESS, { solver: 'rk4', nfe: STRAIGHTNESS_NFE, n: STRAIGHTNESS_N, seed: this.state.seed + 202 });
-      this.straightness = { value: reply.straightness, step, at };
+      this.straightness = { value: reply.straightness, step, at, cost: performance.now() - at };
       this.changed('straightness');
     } catch (error) {
       if (!error.fatal) this.say(`Straightness: ${error.message}`, { kind: 'error' });
@@ -395,7 +402,19 @@ export class Run extends EventTarget {
 
   async pause() {
     this.resumeWhenVisible = false;
+    this.halt();
     try { await this.request(Request.PAUSE); } catch { /* the stopped event updates the UI */ }
+  }
+
+  /**
+   * The page stops training now: the buttons and status flip at once, whatever the worker is
+   * doing. The worker stops after the chunk in flight (about 100 ms of steps) and its `stopped`
+   * brings the final step.
+   */
+  halt() {
+    if (!this.training) return;
+    this.training = false;
+    this.changed('buttons');
   }
 
   /** A fresh, untrained network with the current settings. */

@@ -48,11 +48,12 @@ try {
   // backend) served as www/pkg/, so the CPU path loads it.
   if (!query || /(^|&)startup(&|$)/.test(query)) await startup();
   if (!query || /(^|&)startpeers(&|$)/.test(query)) await startPeers();
+  if (!query || /(^|&)live(&|$)/.test(query)) await live();
 
   // ---------------------------------------------------------------- training, sampling, rendering
   const page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'error') console.log('console error:', m.text()); });
-  const benchQuery = query.replace(/(^|&)(startup|startpeers|startupRounds=\d+)(?=&|$)/g, '');
+  const benchQuery = query.replace(/(^|&)(startup|startpeers|live|startupRounds=\d+|liveRounds=\d+)(?=&|$)/g, '');
   const benchParts = ['kernels', 'train', 'sample', 'peersample', 'render'];
   if (!query || [...new URLSearchParams(benchQuery).keys()].some((k) => benchParts.includes(k))) {
     await page.goto(`${server.origin}/bench/browser/index.html?${benchQuery}`);
@@ -194,6 +195,65 @@ async function startPeers() {
     const jax = median(times[`${backend}:jax`] || []);
     console.log(`first step ${backend}: ours ${ours.toFixed(0)} ms, jax-js ${jax.toFixed(0)} ms (medians), ours/jax-js ${(ours / jax).toFixed(2)}x (time: lower is faster)`);
     return { backend, ours: times[`${backend}:ours`], jaxjs: times[`${backend}:jax`], oursMedian: ours, jaxMedian: jax, ratio: ours / jax };
+  });
+}
+
+/**
+ * The live page against the bare engine, same browser, same backend, interleaved: the page's
+ * steps/s while it trains and draws its view, and the engine's (engine.html: the same
+ * training config in a worker with nothing else to do), each over a window after a warm-up.
+ */
+async function live() {
+  const site = await serveStatic({ '/': ROOT });
+  const rounds = Number(new URLSearchParams(query).get('liveRounds') || 3);
+  const WARM = 3000;
+  const WINDOW = 10000;
+  const views = [
+    { name: 'default view', hash: 'backend=cpu&steps=200000' },
+    { name: 'particles only (100)', hash: 'backend=cpu&steps=200000&particles=100&layers=data,particles' },
+  ];
+  const rates = {};
+  const window2 = async (page, read) => {
+    await new Promise((r) => setTimeout(r, WARM));
+    const a = await page.evaluate(read);
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, WINDOW));
+    const b = await page.evaluate(read);
+    return ((b - a) * 1000) / (Date.now() - t0);
+  };
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const view of views) {
+        for (const who of ['page', 'engine']) {
+          const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+          const page = await context.newPage();
+          let rate;
+          if (who === 'page') {
+            await page.goto(`${site.origin}/www/index.html#${view.hash}`);
+            await until(page, pageStatus, (s) => s.ready && s.stats, 120000, 'the page');
+            await page.click('#train');
+            await until(page, pageStatus, (s) => s.training && s.step > 0, 120000, 'the page to train');
+            rate = await window2(page, () => window.flowPlayground.status().step);
+          } else {
+            await page.goto(`${site.origin}/bench/browser/engine.html?backend=cpu&hash=${encodeURIComponent(view.hash)}`);
+            const first = await until(page, () => window.engine, (e) => e.error || e.step > 0, 120000, 'the engine');
+            if (first.error) throw new Error(first.error);
+            rate = await window2(page, () => window.engine.step);
+          }
+          await context.close();
+          (rates[`${view.name}:${who}`] ||= []).push(rate);
+          console.log(`live ${view.name}, ${who.padEnd(6)} round ${round}: ${rate.toFixed(1)} steps/s`);
+        }
+      }
+    }
+  } finally {
+    site.stop();
+  }
+  out.live = views.map((view) => {
+    const page = median(rates[`${view.name}:page`]);
+    const engine = median(rates[`${view.name}:engine`]);
+    console.log(`live ${view.name} (cpu): page ${page.toFixed(1)} steps/s, bare engine ${engine.toFixed(1)} steps/s (medians), page/engine ${(page / engine).toFixed(2)}x`);
+    return { view: view.name, hash: view.hash, backend: 'cpu', page: rates[`${view.name}:page`], engine: rates[`${view.name}:engine`], pageMedian: page, engineMedian: engine, ratio: page / engine };
   });
 }
 
