@@ -1,7 +1,8 @@
 // Scenarios for embedding: the example article (www/examples/blog.html), the iframe mode and
 // the README's snippets pasted into a fresh page at a sub-path.
 
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -216,6 +217,58 @@ export const embedScenarios = {
       check(f.model === 'spirals.fpw' && f.state.solver === 'rk4', `iframe snippet: ${f.model}, ${f.state.solver}`);
       check(errors.length === 0, `console errors: ${errors}`);
       return 'element and iframe snippets render from /blog/flow-playground/';
+    } finally {
+      await browser.close();
+      server.stop();
+    }
+  },
+
+  // The element as an npm package: scripts/package.sh builds and packs it, a scratch site
+  // installs the tarball (offline: the package has no dependencies) and embeds a figure from
+  // node_modules/, which must draw from its shipped model with no failed request.
+  async 'the npm package installs into a site and its element draws'(_browser, origin) {
+    void origin;
+    execFileSync('bash', [path.join(ROOT, 'scripts/package.sh')], { stdio: 'pipe' });
+    const cargo = readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8');
+    const version = cargo.match(/^version\s*=\s*"([^"]*)"/m)[1];
+    const tarball = path.join(ROOT, 'dist', `flow-playground-${version}.tgz`);
+    check(existsSync(tarball), `no ${tarball}`);
+    const site = mkdtempSync(path.join(os.tmpdir(), 'fp-npm-'));
+    writeFileSync(path.join(site, 'package.json'), '{ "name": "a-blog", "private": true }\n');
+    execFileSync('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: site, stdio: 'pipe' });
+    const installed = path.join(site, 'node_modules', 'flow-playground');
+    const manifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8'));
+    check(manifest.version === version && manifest.license && manifest.exports['.'] === './element.js', `package.json ${JSON.stringify(manifest)}`);
+    for (const f of ['element.js', 'worker.js', 'pkg/flow_playground_bg.wasm', 'pkg-gpu/flow_playground_bg.wasm', 'models/moons.fpw', 'README.md']) {
+      check(existsSync(path.join(installed, f)), `the package lacks ${f}`);
+    }
+    check(!existsSync(path.join(installed, 'examples')), 'the package carries the example article');
+    writeFileSync(path.join(site, 'index.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>post</title></head><body>
+<script type="module" src="node_modules/flow-playground/element.js"></script>
+<flow-playground dataset="moons" solver="euler" nfe="8" layers="data,particles"></flow-playground>
+</body></html>
+`);
+    const server = await serve(site);
+    const browser = await cpuBrowser();
+    try {
+      const p = await (await browser.newContext()).newPage();
+      const errors = [];
+      const wasm = [];
+      p.on('pageerror', (e) => errors.push(e.message));
+      p.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); });
+      p.on('response', (r) => {
+        if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
+        if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname);
+      });
+      await p.goto(`${server.origin}/index.html`);
+      await p.waitForFunction(() => { const el = document.querySelector('flow-playground'); return el && el.status && el.status.ready && el.status.stats; }, null, { timeout: 120000 });
+      const s = await p.evaluate(() => document.querySelector('flow-playground').status);
+      check(s.model === 'moons.fpw' && s.stats.slicedW2 < 0.4, `the packaged figure: model ${s.model}, sliced W2 ${s.stats.slicedW2}`);
+      check(wasm.length > 0 && wasm.every((u) => u.startsWith('/node_modules/flow-playground/')), `wasm from ${wasm}`);
+      check(errors.length === 0, `console errors: ${errors}`);
+      const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+      const { size } = statSync(tarball);
+      return `flow-playground-${version}.tgz ${kib(size)} packed, ${readdirSync(installed).length} entries; the element drew moons.fpw from node_modules (sliced W2 ${s.stats.slicedW2.toFixed(3)})`;
     } finally {
       await browser.close();
       server.stop();
