@@ -74,7 +74,7 @@ function linkFor(xy, labels, what) {
 /** A picture's points at `threshold` (and `invert`): {xy, …} or {error}. */
 export function pictureCloud(pixels, { threshold = 0.5, invert = false, what = 'the image', blank } = {}) {
   const { xy, error } = samplePoints(densityOf(pixels, { threshold, invert }), pixels.width, pixels.height, { n: PICTURE_POINTS, blank });
-  if (error) return { error };
+  if (error) return { error: `${what}: ${error}` };
   return { xy, labels: null, what, ...linkFor(xy, null, `${what}'s points`) };
 }
 
