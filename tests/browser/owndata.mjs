@@ -129,7 +129,7 @@ export const ownDataScenarios = {
     return `word 'Hi' ${w.toFixed(2)}×${h.toFixed(2)}, a gap of ${gap.toFixed(2)} between the letters; ring: ${(100 * before).toFixed(0)}% → ${(100 * after).toFixed(0)}% of particles on it after 600 steps; ${link.slice(0, 40)}…; ${note.slice(0, 60)}…; link ${hash.length} chars, its points within ${worst.toFixed(4)} of the pasted ones`;
   },
 
-  async 'data-src: an element draws a same-origin CSV; a bad file is a message in a figure that still draws'(browser, origin) {
+  async 'data-src: an element draws a same-origin CSV; a bad file is a message in a figure that still draws; a word attribute'(browser, origin) {
     const circle = `x,y\n${Array.from({ length: 300 }, (_, i) => `${3 * Math.cos(i / 7)},${3 * Math.sin(i / 7)}`).join('\n')}\n`;
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
     const errors = [];
@@ -138,7 +138,8 @@ export const ownDataScenarios = {
       const bodies = {
         '/own/page.html': ['text/html', `<!doctype html><meta charset="utf-8"><script type="module" src="/element.js"></script>
           <flow-playground id="good" data-src="/own/circle.csv" backend="cpu" pretrained="0" particles="300" size="300"></flow-playground>
-          <flow-playground id="bad" data-src="/own/bad.csv" backend="cpu" particles="300" size="300"></flow-playground>`],
+          <flow-playground id="bad" data-src="/own/bad.csv" backend="cpu" particles="300" size="300"></flow-playground>
+          <flow-playground id="word" word="Hi" backend="cpu" particles="300" size="300"></flow-playground>`],
         '/own/circle.csv': ['text/csv', circle],
         '/own/bad.csv': ['text/csv', '1,2\n3,4,5\n'],
       };
@@ -149,7 +150,7 @@ export const ownDataScenarios = {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${origin}/own/page.html`);
     const statusOf = (id) => page.evaluate((i) => { const st = document.getElementById(i).status; return { ...st, losses: undefined }; }, id);
-    await page.waitForFunction(() => ['good', 'bad'].every((i) => { const st = document.getElementById(i).status; return st.ready && st.stats; }), null, { timeout: 60000 });
+    await page.waitForFunction(() => ['good', 'bad', 'word'].every((i) => { const st = document.getElementById(i).status; return st.ready && st.stats; }), null, { timeout: 60000 });
     const good = await statusOf('good');
     // Uniform on a circle of radius 3: mean 0, standard deviation 3/√2 in each coordinate.
     check(good.state.dataset === 'points', `dataset ${good.state.dataset}`);
@@ -160,6 +161,9 @@ export const ownDataScenarios = {
     const notes = await page.evaluate(() => document.getElementById('bad').shadowRoot.querySelector('.notes').textContent);
     check(notes.includes("data-src: bad.csv: line 2: expected two numbers 'x,y'"), `notes: ${notes}`);
     check(bad.state.dataset === 'moons' && bad.stats.samples, `bad figure: ${bad.state.dataset}`);
+    // A word attribute: its glyphs are the data, wider than tall.
+    const word = await statusOf('word');
+    check(word.state.dataset === 'points' && word.stats.data.std[0] > 1.5 * word.stats.data.std[1], `word figure: ${word.state.dataset} ${JSON.stringify(word.stats.data)}`);
     check(errors.length === 0, `errors ${errors}`);
     return `circle CSV: data std ${good.stats.data.std.map((v) => v.toFixed(2))} (3/√2 = 2.12); bad file: '${notes.slice(0, 70)}'`;
   },
