@@ -16,6 +16,7 @@ import { Figure } from './figure.js';
 import { fixedLayout } from './scene.js';
 import { Sweep } from './sweep.js';
 import * as take from './exports.js';
+import { stateCloud, fetchCloud } from './owndata-ui.js';
 
 const NAMES = Object.values(ATTRIBUTES);
 const STYLE = new URL('./element.css', import.meta.url).href;
@@ -37,7 +38,7 @@ function make(tag, props = {}, children = []) {
 }
 
 export class FlowPlaygroundElement extends HTMLElement {
-  static get observedAttributes() { return NAMES; }
+  static get observedAttributes() { return [...NAMES, 'data-src']; }
 
   constructor() {
     super();
@@ -70,7 +71,16 @@ export class FlowPlaygroundElement extends HTMLElement {
     this.observer.observe(this);
     this.onVisibility = () => this.updateVisibility();
     document.addEventListener('visibilitychange', this.onVisibility);
-    this.figure.start()
+    // The reader's own data: a word or packed points (attributes), or a same-origin file.
+    const own = stateCloud(state);
+    if (own && own.error) this.warn(own.error);
+    else if (own) this.figure.holdCloud(own);
+    const src = this.getAttribute('data-src');
+    const fetched = src ? fetchCloud(src, this.pictureOptions()).then((cloud) => {
+      if (cloud.error) this.note(cloud.error, { kind: 'error' });
+      else this.figure.holdCloud(cloud);
+    }) : Promise.resolve();
+    fetched.then(() => this.figure.start())
       .then(() => this.resolveReady(this))
       .catch((error) => { this.note(error.message, { kind: 'error' }); this.rejectReady(error); });
   }
@@ -88,8 +98,24 @@ export class FlowPlaygroundElement extends HTMLElement {
     });
   }
 
+  /** An image's threshold and invert for `data-src` (`data-threshold`, `data-invert`). */
+  pictureOptions() {
+    const t = Number(this.getAttribute('data-threshold') ?? 0.5);
+    return { threshold: Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0.5, invert: ['', '1', 'true'].includes(this.getAttribute('data-invert')) };
+  }
+
   attributeChangedCallback(attribute, old, value) {
     if (!this.figure || old === value) return;
+    if (attribute === 'data-src') {
+      if (value) this.ready.then(() => fetchCloud(value, this.pictureOptions())).then((cloud) => (cloud.error ? this.note(cloud.error, { kind: 'error' }) : this.figure.useCloud(cloud)));
+      return;
+    }
+    if (attribute === 'word' || attribute === 'cloud') {
+      const own = value && stateCloud({ word: '', cloud: '', [attribute]: value });
+      if (own && own.error) this.warn(`${own.error} — keeping the current data`);
+      else if (own) this.ready.then(() => this.figure.useCloud(own));
+      return;
+    }
     const name = PARAM_OF_ATTRIBUTE[attribute];
     const raw = value === null ? null : value;
     let parsed;

@@ -51,7 +51,7 @@ export function bindInput(figure, canvas) {
   const up = () => {
     const was = mode;
     mode = null;
-    if (was === 'draw' && figure.userPoints.length >= 2) figure.reset();
+    if (was === 'draw' && figure.userPoints.length >= 2) figure.pointsDrawn();
     if (was === 'pick') figure.setPoint(figure.state.point, true);
   };
   const key = (e) => {

@@ -10,6 +10,7 @@ import { fixedLayout } from './scene.js';
 import * as exports from './exports.js';
 import { bindLossByTime } from './loss-by-time.js';
 import { bindNll } from './nll.js';
+import { bindOwnData, stateCloud } from './owndata-ui.js';
 
 const $ = (id) => document.getElementById(id);
 const messages = $('messages');
@@ -66,7 +67,12 @@ const updateControls = buildControls($('controls'), parsed.state, {
 function createFigure(state) {
   if (figure) figure.dispose();
   if (lossByTime) lossByTime.dispose();
+  // A word or packed points in the link are the `points` data.
+  const own = stateCloud(state);
+  if (own && own.error) state = { ...state, word: '', cloud: '' };
   figure = new Figure(state, elements, notify);
+  if (own && own.error) figure.say(`URL: ${own.error}`, { kind: 'error' });
+  else if (own) figure.holdCloud(own);
   sweep.attach(figure);
   figure.addEventListener('statechange', () => { syncUrl(); syncControls(); showParts(figure.state); });
   // The class picker lists the data's classes, known once the data is.
@@ -81,12 +87,24 @@ function createFigure(state) {
   lossByTime = bindLossByTime(figure, $('loss-by-t'));
   nll = bindNll(figure, $('nll'));
   for (const text of urlErrors.splice(0)) figure.say(text);
-  updateControls(state);
-  showParts(state);
+  updateControls(figure.state);
+  showParts(figure.state);
+  if (own) syncUrl();
   figure.start().catch((e) => figure.say(e.message, { kind: 'error' }));
 }
 
 async function apply(changes) {
+  // Other data leaves the reader's own behind (in the link too); a new word or cloud is theirs.
+  if ('dataset' in changes && changes.dataset !== 'points') changes = { ...changes, word: '', cloud: '' };
+  const own = ('word' in changes || 'cloud' in changes) && stateCloud({ ...figure.state, ...changes });
+  if (own) {
+    const { word, cloud, dataset, ...rest } = changes;
+    if (own.error) figure.say(`URL: ${own.error}`, { kind: 'error' });
+    else await figure.useCloud(own);
+    syncUrl();
+    if (!Object.keys(rest).length) return;
+    changes = rest;
+  }
   if ('backend' in changes && changes.backend !== figure.state.backend) {
     createFigure({ ...figure.state, ...changes });
     syncUrl();
@@ -124,13 +142,18 @@ window.addEventListener('hashchange', () => {
 document.addEventListener('visibilitychange', () => figure.setVisible(document.visibilityState === 'visible'));
 
 $('clear-points').addEventListener('click', () => figure.clearPoints());
+bindOwnData($('own-data'), { use: (cloud) => figure.useCloud(cloud), fail: (message) => figure.say(message, { kind: 'error' }) });
 $('export-link').addEventListener('click', async () => {
   const link = exports.shareLink(figure.state);
+  // The reader's points when the link holds neither a word nor them.
+  const s = figure.state;
+  const missing = s.dataset === 'points' && !s.word && !s.cloud && figure.userPoints && figure.userPoints.length >= 2
+    ? ' It does not hold your points (too many for a link): share them as a file.' : '';
   try {
     await navigator.clipboard.writeText(link);
-    figure.say('Link copied.', { kind: 'info' });
+    figure.say(`Link copied.${missing}`, { kind: 'info' });
   } catch {
-    figure.say(`Link: ${link}`, { kind: 'info' });
+    figure.say(`Link: ${link}${missing}`, { kind: 'info' });
   }
 });
 $('export-png').addEventListener('click', () => exports.downloadPng(figure));

@@ -9,6 +9,7 @@ import { defaultPoints, defaultLabels } from './input.js';
 import { shippedModel, shippedBytes } from './models.js';
 import { particleColors } from './layers/colorwheel.js';
 import { classColors, classCount, classPalette } from './layers/classes.js';
+import { encodeCloud } from './owndata.js';
 
 const DATA_POINTS = 2000;
 const PAIRS = 256;
@@ -214,7 +215,60 @@ export class Run extends EventTarget {
     return this.userPoints && this.userPoints.length >= 2 ? Uint32Array.from(this.userLabels) : defaultLabels();
   }
 
-  clearPoints() { Object.assign(this, { userPoints: [], userLabels: [] }); }
+  /** Forgets the points (the next drawn ones start afresh) and what the link held of them. */
+  clearPoints() {
+    Object.assign(this, { userPoints: [], userLabels: [] });
+    this.setLink({ word: '', cloud: '' });
+  }
+
+  /** What the shareable link holds of the points: a word, packed points, or neither. */
+  setLink({ word, cloud }) {
+    if (word === this.state.word && cloud === this.state.cloud) return;
+    this.state = { ...this.state, word, cloud };
+    this.emit('statechange', { names: ['word', 'cloud'] });
+  }
+
+  /** Before the start: a cloud (owndata-ui.js) as the `points` data. */
+  holdCloud({ xy, labels, link }) {
+    Object.assign(this, { userPoints: Array.from(xy), userLabels: labels ? Array.from(labels) : new Array(xy.length / 2).fill(this.state.pen) });
+    this.state = { ...this.state, dataset: 'points', word: link.word, cloud: link.cloud };
+  }
+
+  /**
+   * The reader's own cloud (owndata-ui.js: {xy, labels, link, what, notes}) becomes the
+   * `points` data, with a fresh, untrained network. Where the core refuses it, says why and
+   * keeps the previous data and model. Resolves whether it took.
+   */
+  async useCloud(cloud) {
+    if (!this.ready) {
+      this.say(`${cloud.what}: the figure is still starting; try again in a moment.`);
+      return false;
+    }
+    if (this.training) await this.pause();
+    const before = { state: this.state, userPoints: this.userPoints, userLabels: this.userLabels };
+    this.holdCloud(cloud);
+    try {
+      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
+    } catch (error) {
+      Object.assign(this, before);
+      this.say(`${cloud.what}: ${error.message} — keeping the previous data`, { kind: 'error' });
+      return false;
+    }
+    this.clearRun();
+    this.model = null;
+    if (this.state.reflows) this.setReflows(0);
+    this.emit('statechange', { names: ['dataset', 'word', 'cloud'] });
+    this.say(`${cloud.what}: ${cloud.xy.length / 2} points are the data (t = 1) now; Train learns them.`, { kind: 'info' });
+    for (const note of cloud.notes || []) this.say(note, { kind: 'info' });
+    await this.refreshAll();
+    return true;
+  }
+
+  /** The reader drew points: a fresh run on them; the link holds them where they fit. */
+  pointsDrawn() {
+    this.setLink({ word: '', cloud: encodeCloud(this.userPoints, this.userLabels) || '' });
+    return this.reset();
+  }
 
   sampleSpec() {
     const s = this.state;

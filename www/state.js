@@ -2,6 +2,7 @@
 // The same registry reads the URL hash and (for the embeddable element) attributes.
 
 import { LAYER_NAMES } from './layers/index.js';
+import { MAX_WORD, MAX_LINK_CHARS, decodeCloud, wordProblem } from './owndata.js';
 
 // The menus of named things (datasets, paths, couplings, solvers, …) offer the core's names in
 // its order (its catalog, src/catalog.rs): tests/catalog.rs fails where the two disagree.
@@ -25,6 +26,10 @@ export const PARAMS = {
   dataset: { ...enumOf([...DATASETS, 'points'], 'moons'), label: 'Data (t = 1)', group: 'data' },
   source: { ...enumOf(['gaussian', ...DATASETS], 'gaussian'), label: 'Source (t = 0)', group: 'data' },
   spread: { ...autoFloat(0, 3), label: 'Data noise σ (empty: auto)', group: 'data' },
+  // The reader's own cloud for `points` (owndata.js; the page's own-data panel sets them, not
+  // the settings form): a word whose glyphs are the density, or the points themselves, packed.
+  word: { type: 'word', default: '', max: MAX_WORD, label: 'Word (the data)', group: 'own' },
+  cloud: { type: 'cloud', default: '', max: MAX_LINK_CHARS, label: 'Point cloud (the data)', group: 'own' },
   // The class drawn points get (a conditional model on `points`): the colour of the pen.
   pen: { ...int(0, 0, 7), label: 'Pen class (drawn points)', group: 'data' },
   path: { ...enumOf(['linear', 'cosine', 'sigma-min', 'poly', 'bridge'], 'linear'), label: 'Path', group: 'model' },
@@ -122,6 +127,15 @@ export function parseValue(name, raw) {
       if (!/^\d+$/.test(text)) return { error: `${name}: '${raw}' is not all or a class number` };
       const v = Number(text);
       return v > spec.max ? { error: `${name}: ${v} is outside 0…${spec.max}` } : { value: v };
+    }
+    case 'word': {
+      // Empty: no word. A word is kept as written (the page trims what it draws).
+      const why = raw === '' ? null : wordProblem(raw);
+      return why ? { error: `${name}: ${why}` } : { value: raw };
+    }
+    case 'cloud': {
+      const { error } = raw === '' ? {} : decodeCloud(raw);
+      return error ? { error: `${name}: ${error}` } : { value: raw };
     }
     case 'bool':
       return raw === '1' || raw === 'true' || raw === '' ? { value: true }

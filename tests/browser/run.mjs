@@ -9,8 +9,9 @@ import { visualScenarios } from './visual.mjs';
 import { densityScenarios } from './density.mjs';
 import { guideScenarios } from './guide.mjs';
 import { moduleScenarios } from './modules.mjs';
+import { ownDataScenarios } from './owndata.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios };
+const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios, ...ownDataScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));

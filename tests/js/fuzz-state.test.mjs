@@ -7,6 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PARAMS, defaults, parseValue, parseHash, parseAttributes, toHash, hashChanges } from '../../www/state.js';
+import { encodeCloud, decodeCloud, VIEW_LIMIT } from '../../www/owndata.js';
 
 const NAMES = Object.keys(PARAMS);
 const RUNS = 3000;
@@ -25,6 +26,16 @@ function satisfies(spec, value) {
       && value.every((v) => Number.isFinite(v) && Math.abs(v) <= spec.limit);
     case 'class': return value === 'all' || (Number.isInteger(value) && value >= 0 && value <= spec.max);
     case 'bool': return typeof value === 'boolean';
+    // A word: empty, or 1…max characters with a visible one and no control character.
+    case 'word': return value === '' || (typeof value === 'string' && [...value].length <= spec.max && value.trim() !== ''
+      && !/[\u0000-\u001f\u007f-\u009f]/.test(value));
+    // A cloud: empty, or at most max characters that decode to at least one point within the view.
+    case 'cloud': {
+      if (value === '') return true;
+      if (typeof value !== 'string' || value.length > spec.max) return false;
+      const { xy } = decodeCloud(value);
+      return !!xy && xy.length >= 2 && xy.every((v) => Math.abs(v) <= VIEW_LIMIT + 1e-6);
+    }
     default: return false;
   }
 }
@@ -54,6 +65,10 @@ function validValue(spec) {
     case 'point': return fc.tuple(finite(-spec.limit, spec.limit), finite(-spec.limit, spec.limit));
     case 'class': return fc.oneof(fc.constant('all'), fc.integer({ min: 0, max: spec.max }));
     case 'bool': return fc.boolean();
+    case 'word': return fc.oneof(fc.constant(''), fc.string({ minLength: 1, maxLength: spec.max }).filter((w) => satisfies(spec, w)));
+    case 'cloud': return fc.oneof(fc.constant(''), fc.array(fc.tuple(finite(-VIEW_LIMIT, VIEW_LIMIT), finite(-VIEW_LIMIT, VIEW_LIMIT),
+      fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 300 })
+      .map((points) => encodeCloud(points.flatMap(([x, y]) => [x, y]), points.map(([, , l]) => l))));
     default: throw new Error(`no generator for ${spec.type}`);
   }
 }
