@@ -1,5 +1,6 @@
 // Browser scenarios against the real built wasm (www/pkg), in headless Chromium.
 // Usage: node tests/browser/run.mjs [name-filter]   (build first: scripts/build-wasm.sh)
+// The filter is a case-sensitive regular expression: 'pause|malformed' runs both; no match is a failure.
 
 import path from 'node:path';
 import { ARTIFACTS, ROOT, serve, launch, closeContexts } from './harness.mjs';
@@ -13,14 +14,18 @@ import { ownDataScenarios } from './owndata.mjs';
 
 const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios, ...ownDataScenarios };
 
-const filter = process.argv[2] || '';
+const filter = new RegExp(process.argv[2] || '');
+if (!Object.keys(scenarios).some((n) => filter.test(n))) {
+  console.log(`no scenario matches ${filter}`);
+  process.exit(1);
+}
 const server = await serve(path.join(ROOT, 'www'));
 const browser = await launch();
 let failed = 0;
 const started = Date.now();
 try {
   for (const [name, run] of Object.entries(scenarios)) {
-    if (!name.includes(filter)) continue;
+    if (!filter.test(name)) continue;
     const t0 = Date.now();
     try {
       const note = await run(browser, server.origin);
