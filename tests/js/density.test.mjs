@@ -169,5 +169,6 @@ test('the NLL line names the floor only where the entropy is known, and waits on
   assert.match(nllText({ nll: 3.612, entropy: Math.log(32) }, 'checkerboard', 5000), /NLL 3\.61 nats.*checkerboard: 3\.47 nats is the floor/);
   assert.doesNotMatch(nllText({ nll: 2.5, entropy: null }, 'moons', 10), /floor/);
   assert.equal(nextAllowed(1000, 100), 1000 + NLL_GAP);
-  assert.equal(nextAllowed(1000, 2000), 1000 + 18000);
+  // A 2 s estimate at a 5% budget waits 2 s · 0.95 / 0.05 = 38 s.
+  assert.equal(nextAllowed(1000, 2000), 1000 + 38000);
 });
