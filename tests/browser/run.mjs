@@ -9,8 +9,9 @@ import { visualScenarios } from './visual.mjs';
 import { densityScenarios } from './density.mjs';
 import { guideScenarios } from './guide.mjs';
 import { moduleScenarios } from './modules.mjs';
+import { a11yScenarios } from './a11y.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios };
+const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios, ...a11yScenarios };
 
 const filter = process.argv[2] || '';
 const server = await serve(path.join(ROOT, 'www'));
