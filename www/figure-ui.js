@@ -117,7 +117,7 @@ export class FigureUi {
   showSummary() {
     const { figure: f, ui } = this;
     const info = {
-      ready: f.ready, state: f.state, t: f.anim.t, playing: f.anim.playing, fixed: fixedLayout(f.state.layout),
+      ready: f.ready && !f.restarting, state: f.state, t: f.anim.t, playing: f.anim.playing, fixed: fixedLayout(f.state.layout),
       training: f.training, step: f.step, until: f.until, model: f.model ? f.model.file : null, backend: f.backend, stats: f.stats,
     };
     const label = summaryText(info);

@@ -36,7 +36,7 @@ export function summaryText(f, { live = false } = {}) {
   const where = BACKENDS[f.backend] || f.backend || 'the CPU';
   let model;
   if (f.training) model = live ? `training on ${where} towards step ${f.until}` : `training on ${where}, step ${f.step} of ${f.until}`;
-  else model = `model at step ${f.step}${f.model ? ` (shipped ${f.model})` : ''}, on ${where}`;
+  else model = `model at step ${f.step}${f.model ? ` (from the shipped ${f.model})` : ''}, on ${where}`;
   const parts = [`${what[0].toUpperCase()}${what.slice(1)}, ${layers}, ${when}`, model];
   if (f.stats && !(live && f.training)) {
     parts.push(`${f.stats.n} particles, sliced W₂ to the data ${f.stats.slicedW2.toFixed(3)}`);

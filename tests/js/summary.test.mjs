@@ -12,7 +12,7 @@ const figure = (over = {}) => ({
 
 test('a settled figure names its data, source, layers, time, model, backend and closeness', () => {
   assert.equal(summaryText(figure({ t: 0.5 })),
-    'Gaussian noise carried to two moons, showing data, particles, trails and field, at t = 0.50, paused; model at step 3000 (shipped moons.fpw), on the CPU; 2000 particles, sliced W₂ to the data 0.041.');
+    'Gaussian noise carried to two moons, showing data, particles, trails and field, at t = 0.50, paused; model at step 3000 (from the shipped moons.fpw), on the CPU; 2000 particles, sliced W₂ to the data 0.041.');
 });
 
 test('the live text holds still while the animation plays and while training runs', () => {
