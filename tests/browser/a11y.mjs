@@ -286,3 +286,121 @@ Object.assign(a11yScenarios, {
     }
   },
 });
+
+Object.assign(a11yScenarios, {
+  async 'with reduced motion the figures start still; play still plays'(_browser, origin) {
+    const browser = await cpuBrowser();
+    try {
+      const times = (page) => page.evaluate(() => {
+        const figures = [...document.querySelectorAll('flow-playground')];
+        const all = figures.length ? figures.map((f) => f.status) : [window.flowPlayground.status()];
+        return all.map((s) => ({ t: s.t, step: s.step, training: s.training }));
+      });
+      // The same page without the preference animates (the check below can fail).
+      const moving = await open(browser, `${origin}/#backend=cpu&particles=300`);
+      await waitFor(moving.page, (s) => s.ready && s.stats, 'the first samples');
+      const m0 = await times(moving.page);
+      await moving.page.waitForTimeout(800);
+      const m1 = await times(moving.page);
+      check(m0[0].t !== m1[0].t, `without the preference t stays at ${m0[0].t}`);
+
+      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, reducedMotion: 'reduce' });
+      try {
+        const page = await context.newPage();
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+        await page.goto(`${origin}/#backend=cpu&particles=300`);
+        await waitFor(page, (s) => s.ready && s.stats, 'the first samples');
+        const a = await times(page);
+        await page.waitForTimeout(1500);
+        const b = await times(page);
+        check(a[0].t === 1 && b[0].t === 1 && !b[0].training && b[0].step === a[0].step, `the page moved: ${JSON.stringify([a, b])}`);
+        check(await page.getAttribute('#play', 'aria-label') === 'Play the animation', 'the play button does not offer to play');
+        // The reader can still play it, from the keyboard.
+        await page.focus('#play');
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => { const t = window.flowPlayground.status().t; return t > 0 && t < 1; }, null, { timeout: 10000 });
+        // The article: every figure still, none training.
+        await page.goto(`${origin}/examples/blog.html`);
+        await untilDrawn(page, 'flow-playground');
+        const c = await times(page);
+        await page.waitForTimeout(1500);
+        const d = await times(page);
+        const moved = c.map((x, i) => (x.t !== d[i].t || x.step !== d[i].step || d[i].training ? i : -1)).filter((i) => i >= 0);
+        check(moved.length === 0, `article figures moved: ${moved.map((i) => JSON.stringify([c[i], d[i]]))}`);
+        // The live figure plays when asked.
+        await page.evaluate(() => document.getElementById('live').scrollIntoView());
+        await page.evaluate(() => document.getElementById('live').play());
+        await page.waitForFunction(() => { const t = document.getElementById('live').status.t; return t > 0 && t < 1; }, null, { timeout: 10000 });
+        check(errors.length === 0, `console errors: ${errors}`);
+        return `the page and ${c.length} article figures hold still for 1.5 s (t = 1, no training); play runs the clock`;
+      } finally {
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+/**
+ * Every visible button, input and select (in shadow roots too) smaller than 44×44 CSS px, as
+ * "name w×h". A checkbox's target is the larger of its box and its label (a tap on either
+ * toggles it).
+ */
+function smallTargets() {
+  const out = [];
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (!el.matches('button, input, select') || el.type === 'hidden') continue;
+      const own = el.getBoundingClientRect();
+      if (!own.width || !own.height) continue;
+      const boxes = [own, ...(['checkbox', 'radio'].includes(el.type) && el.labels ? [...el.labels].map((l) => l.getBoundingClientRect()) : [])];
+      const best = boxes.reduce((a, b) => (Math.min(b.width, b.height) > Math.min(a.width, a.height) ? b : a));
+      if (best.width < 44 - 0.01 || best.height < 44 - 0.01) {
+        out.push(`${el.id || el.getAttribute('aria-label') || el.textContent.trim().slice(0, 16) || el.type} ${best.width.toFixed(0)}×${best.height.toFixed(0)}`);
+      }
+    }
+  };
+  visit(document);
+  return out;
+}
+
+Object.assign(a11yScenarios, {
+  async 'on a phone every control is a 44 px touch target'(_browser, origin) {
+    const browser = await cpuBrowser();
+    try {
+      const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+      const context = await browser.newContext(phone);
+      try {
+        const page = await context.newPage();
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+        const counts = [];
+        for (const url of [`${origin}/#backend=cpu&particles=300`, `${origin}/embed.html#backend=cpu&particles=300&sweep=1`]) {
+          await page.goto(url);
+          await page.waitForFunction(() => { const f = window.flowPlayground || document.querySelector('flow-playground'); const s = f && f.status && (typeof f.status === 'function' ? f.status() : f.status); return s && s.ready && s.stats; }, null, { timeout: 120000 });
+          const small = await page.evaluate(smallTargets);
+          check(small.length === 0, `${url.slice(origin.length)}: targets under 44×44: ${small.join(', ')}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          check(overflow <= 0, `${url.slice(origin.length)}: horizontal overflow of ${overflow} px`);
+          counts.push(await page.evaluate(() => {
+            let n = 0;
+            const visit = (root) => { for (const el of root.querySelectorAll('*')) { if (el.shadowRoot) visit(el.shadowRoot); if (el.matches('button, input, select') && el.getBoundingClientRect().width) n += 1; } };
+            visit(document);
+            return n;
+          }));
+        }
+        check(errors.length === 0, `console errors: ${errors}`);
+        return `${counts[0]} controls on the page, ${counts[1]} in the figure, each at least 44×44 px`;
+      } finally {
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+});
