@@ -418,8 +418,9 @@ export class Run extends EventTarget {
    * config says why, restores `before` and resolves false.
    */
   async restart(before, names) {
-    // Until the new run's samples are in, what is drawn belongs to neither run.
-    this.restarting = true;
+    // Until the new run's samples are in, what is drawn belongs to neither run (a count: a
+    // second change may restart again before the first restart is done).
+    this.restarting = (this.restarting || 0) + 1;
     try {
       if (this.training) await this.pause();
       try {
@@ -435,7 +436,7 @@ export class Run extends EventTarget {
       await this.refreshAll();
       return true;
     } finally {
-      this.restarting = false;
+      this.restarting -= 1;
     }
   }
 
