@@ -62,13 +62,19 @@ async function until(page, fn, arg, what, timeoutMs = 180000) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last ${JSON.stringify(last).slice(0, 400)}`);
 }
 
-/** The page's status once `predicate` (a function body over `s`) holds. */
-function pageStatus(page, predicate, what, timeoutMs) {
-  return until(page, (body) => {
-    const s = window.flowPlayground && window.flowPlayground.status();
-    // eslint-disable-next-line no-new-func
-    return s && new Function('s', `return ${body}`)(s) ? { ok: true, value: { ...s, losses: s.losses.slice(-20) } } : null;
-  }, predicate, what, timeoutMs);
+/** The page's status once `predicate(status)` holds. */
+async function pageStatus(page, predicate, what, timeoutMs = 180000) {
+  const start = Date.now();
+  let last = null;
+  while (Date.now() - start < timeoutMs) {
+    last = await page.evaluate(() => {
+      const s = window.flowPlayground && window.flowPlayground.status();
+      return s && { ...s, losses: s.losses.slice(-20) };
+    }).catch(() => null);
+    if (last && predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status ${JSON.stringify(last && { ...last, losses: undefined }).slice(0, 400)}`);
 }
 
 function noErrors(errors) {
@@ -89,18 +95,18 @@ function inkOn(page) {
 export const firefoxScenarios = {
   async 'firefox: the page at its defaults draws and trains on the CPU'(browser, origin) {
     const { page, errors } = await open(browser, `${origin}/`);
-    const first = await pageStatus(page, 's.ready && s.stats', 'the first samples');
+    const first = await pageStatus(page, (s) => s.ready && s.stats, 'the first samples');
     check(first.backend === 'cpu' && first.model === 'moons.fpw' && first.step === SHIPPED_STEPS['moons.fpw'], `backend ${first.backend}, model ${first.model} at step ${first.step}`);
     check(first.stats.n === 2000 && first.stats.slicedW2 < 0.3, `samples ${JSON.stringify(first.stats.samples)}, sliced W2 ${first.stats.slicedW2}`);
     const badge = await page.$eval('#backend', (b) => b.textContent);
     check(badge.includes('CPU'), `badge ${badge}`);
     await page.click('#train');
-    const trained = await pageStatus(page, `s.training && s.step >= ${first.step + 40} && s.losses.length >= 3`, 'forty training steps');
+    const trained = await pageStatus(page, (s) => s.training && s.step >= first.step + 40 && s.losses.length >= 3, 'forty training steps');
     await page.click('#pause');
-    const paused = await pageStatus(page, '!s.training', 'the pause');
+    const paused = await pageStatus(page, (s) => !s.training, 'the pause');
     check(trained.losses.every(Number.isFinite) && trained.losses.every((l) => l > 0 && l < 10), `losses ${trained.losses}`);
     // Drawn: particles on the canvas, and the step shown.
-    await pageStatus(page, `s.stats && s.stats.step >= ${first.step + 1}`, 'samples from the trained weights');
+    await pageStatus(page, (s) => s.stats && s.stats.step > first.step, 'samples from the trained weights');
     const ink = await inkOn(page);
     check(ink > 2000, `only ${ink} pixels drawn`);
     const shown = await page.$eval('#step-count', (e) => Number(e.textContent));
@@ -184,14 +190,14 @@ export const firefoxScenarios = {
 
   async 'firefox: a malformed hash shows messages; the page still trains'(browser, origin) {
     const { page, errors } = await open(browser, `${origin}/#backend=cpu&dataset=moon&lr=abc&width=99999&bogus=1&layers=data,nope&particles=300&point=1,x&%E0%A4%A=1`);
-    const s = await pageStatus(page, 's.ready && s.stats', 'the first samples');
+    const s = await pageStatus(page, (x) => x.ready && x.stats, 'the first samples');
     check(s.state.dataset === 'moons' && s.state.width === 64 && s.state.lr === 0.002 && s.state.point.join() === '0.5,0.5', `state ${JSON.stringify(s.state)}`);
     const shown = await page.$$eval('#messages .message', (items) => items.map((i) => i.textContent));
     for (const needle of ['moon', 'abc', '99999', 'bogus', 'nope', 'URL encoding', "'1,x'"]) {
       check(shown.some((m) => m.includes(needle)), `no message about '${needle}': ${shown.join(' | ')}`);
     }
     await page.click('#step-once');
-    await pageStatus(page, `!s.training && s.step === ${s.step + 1}`, 'one training step');
+    await pageStatus(page, (x) => !x.training && x.step === s.step + 1, 'one training step');
     noErrors(errors);
     await page.close();
     return `${shown.length} messages`;
@@ -199,7 +205,7 @@ export const firefoxScenarios = {
 
   async 'firefox: the samples download as CSV'(browser, origin) {
     const { page, errors } = await open(browser, `${origin}/#backend=cpu&particles=300`);
-    await pageStatus(page, 's.ready && s.stats', 'the first samples');
+    await pageStatus(page, (s) => s.ready && s.stats, 'the first samples');
     const name = 'flow-moons-samples.csv';
     await page.click('#export-csv');
     const file = path.join(DOWNLOADS, name);
@@ -234,9 +240,9 @@ export const firefoxScenarios = {
     await page.close();
     if (!probe.adapter) return `skipped: ${probe.why}`;
     const gpu = await open(browser, `${origin}/#backend=webgpu&width=16&batch=64&steps=6&particles=200&solver=euler&nfe=2&layers=data,particles`);
-    const s = await pageStatus(gpu.page, 's.ready && s.stats && s.backend === "webgpu"', 'the WebGPU backend', 240000);
+    const s = await pageStatus(gpu.page, (x) => x.ready && x.stats && x.backend === 'webgpu', 'the WebGPU backend', 240000);
     await gpu.page.click('#train');
-    const done = await pageStatus(gpu.page, '!s.training && s.step >= 6 && s.stats.step >= 6', 'six WebGPU steps', 240000);
+    const done = await pageStatus(gpu.page, (x) => !x.training && x.step >= 6 && x.stats.step >= 6, 'six WebGPU steps', 240000);
     check(done.losses.length >= 2 && done.losses.every(Number.isFinite), `losses ${done.losses}`);
     noErrors(gpu.errors);
     await gpu.page.close();
