@@ -2,8 +2,9 @@
 # Runs every test: formatting and lints, the native suite (release profile: Burn compiles once
 # for tests and CLI), node unit tests of the front end, the wasm API under wasm-bindgen-test,
 # then the browser scenarios against the real built wasm in headless Chromium (WebGPU on
-# SwiftShader, and the CPU backend). Installs what is missing on the way: the wasm32 target,
-# the pinned wasm-bindgen-cli, Debian's chromium and chromedriver, npm's playwright-core.
+# SwiftShader, and the CPU backend) and those that need no WebGPU in Firefox ESR. Installs what
+# is missing on the way: the wasm32 target, the pinned wasm-bindgen-cli, Debian's chromium,
+# chromedriver and firefox-esr, npm's playwright-core, puppeteer-core and axe-core.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -36,7 +37,14 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$TOOLS_DIR/bin/wasm-bindgen-test-run
   cargo test --target wasm32-unknown-unknown --profile wasm-release --test wasm_api
 
 echo "== browser scenarios (headless Chromium)"
-[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+[ -d node_modules/playwright-core ] && [ -d node_modules/puppeteer-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 node tests/browser/run.mjs
+
+echo "== browser scenarios (headless Firefox ESR, WebDriver BiDi)"
+if ! command -v "${FIREFOX:-/usr/bin/firefox-esr}" >/dev/null; then
+  echo "installing Debian's firefox-esr"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
+fi
+node tests/browser/firefox.mjs
 
 echo "== all tests passed"

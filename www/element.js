@@ -151,11 +151,13 @@ export class FlowPlaygroundElement extends HTMLElement {
   }
 
   build() {
-    const button = (label, aria) => make('button', { type: 'button', textContent: label, 'aria-label': aria });
+    // A button's accessible name is its visible label (what a voice-control user says); the
+    // longer explanation is its description (the tooltip).
+    const button = (label, description) => make('button', { type: 'button', textContent: label, title: description });
     const e = {
       canvas: make('canvas', { role: 'img', 'aria-label': 'Particles flowing from noise to data; colour marks where each particle started' }),
       readout: make('p', { className: 'readout', 'aria-live': 'polite', hidden: true }),
-      play: button('❚❚', 'Pause the animation'),
+      play: make('button', { type: 'button', textContent: '❚❚', 'aria-label': 'Pause the animation' }),
       time: make('input', { type: 'range', min: '0', max: '1000', value: '0', 'aria-label': 'Time t' }),
       timeLabel: make('output', { textContent: 't = 0.00' }),
       train: button('▶ Train', 'Train the model'),
@@ -171,6 +173,7 @@ export class FlowPlaygroundElement extends HTMLElement {
       sweepChart: make('canvas', { className: 'sweep-chart', role: 'img', 'aria-label': 'W₂ to fresh data against the number of function evaluations, per solver' }),
       sweepNote: make('p', { className: 'sweep-note' }),
       notes: make('div', { className: 'notes', role: 'status', 'aria-live': 'polite' }),
+      summary: make('p', { className: 'visually-hidden', 'aria-live': 'polite' }),
     };
     const exports = make('div', { className: 'exports', part: 'export' }, [
       this.exportButton('Link', 'Copy a link to this figure in the full playground', async () => {
@@ -200,13 +203,13 @@ export class FlowPlaygroundElement extends HTMLElement {
     };
     const bar = make('div', { className: 'bar' }, [this.parts.play, this.parts.time, e.train, e.reset, e.reflow, this.parts.progress, e.badge]);
     this.bar = bar;
-    this.container = make('div', { className: 'figure' }, [e.canvas, e.readout, e.notes, bar, e.chart, e.stats, this.parts.sweep, exports]);
+    this.container = make('div', { className: 'figure' }, [e.canvas, e.summary, e.readout, e.notes, bar, e.chart, e.stats, this.parts.sweep, exports]);
     this.shadowRoot.replaceChildren(make('link', { rel: 'stylesheet', href: STYLE }), this.container);
     this.elements = e;
   }
 
-  exportButton(label, aria, run) {
-    const b = make('button', { type: 'button', textContent: label, 'aria-label': aria });
+  exportButton(label, description, run) {
+    const b = make('button', { type: 'button', textContent: label, title: description });
     b.addEventListener('click', run);
     return b;
   }

@@ -1,11 +1,13 @@
 // A figure's DOM around the canvas: the buttons (Reflow among them), the time slider, the
 // progress line (with the flow's rectifications), the loss chart, the backend badge, the
-// statistics line (with the straightness) and the average readout. Every element is
+// statistics line (with the straightness), the average readout and the figure in words (the
+// canvas's label and a live region, summary.js). Every element is
 // optional (the host passes what it has); the figure (figure.js) calls these to update them.
 
 import * as render from './render.js';
-import { layoutFor } from './scene.js';
 import { THEMES } from './layers/theme.js';
+import { summaryText } from './summary.js';
+import { fixedLayout, layoutFor } from './scene.js';
 
 function formatSeconds(s) {
   return s < 60 ? `${Math.ceil(s)} s` : `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
@@ -105,6 +107,25 @@ export class FigureUi {
     const straight = this.figure.straightness;
     const straightness = straight ? ` · straightness ${straightText(straight.value)} (step ${straight.step})` : '';
     this.ui.stats.textContent = `${n} particles, ${nfe} NFE · mean ${vec(s.mean)} vs data ${vec(d.mean)} · spread ${vec(s.std)} vs ${vec(d.std)} · sliced W₂ to ${stats.class === 'all' || stats.class === undefined ? 'data' : `class ${stats.class}'s data`} ${slicedW2.toFixed(3)}${straightness}`;
+  }
+
+  /**
+   * The figure in words (summary.js): the canvas's label, and the polite live region's text
+   * without the parts that change every frame. The figure calls this at most once a
+   * SUMMARY_INTERVAL_MS, and a node is written only when its text changed.
+   */
+  showSummary() {
+    const { figure: f, ui } = this;
+    const info = {
+      ready: f.ready && !f.restarting, state: f.state, t: f.anim.t, playing: f.anim.playing, fixed: fixedLayout(f.state.layout),
+      training: f.training, step: f.step, until: f.until, model: f.model ? f.model.file : null, backend: f.backend, stats: f.stats,
+    };
+    const label = summaryText(info);
+    if (ui.canvas.getAttribute('aria-label') !== label) ui.canvas.setAttribute('aria-label', label);
+    if (ui.summary) {
+      const live = summaryText(info, { live: true });
+      if (ui.summary.textContent !== live) ui.summary.textContent = live;
+    }
   }
 
   /** The average readout (hidden unless the `average` layer is drawn). */

@@ -9,23 +9,35 @@ import { Request } from './client.js';
 import { Scene, fixedLayout } from './scene.js';
 import { FigureUi } from './figure-ui.js';
 import { bindInput } from './input.js';
+import { SUMMARY_INTERVAL_MS } from './summary.js';
 
 const RESAMPLES = ['solver', 'nfe', 'tol', 'particles', 'sampler', 'noise', 'class', 'guidance'];
 /** Seconds from t = 0 to t = 1, and the pause at t = 1 before the loop starts again. */
 const DURATION = 2.5;
 const HOLD = 0.8;
 
+/** The reader asked for less motion: figures start still (the play button still plays). */
+function reducedMotion() {
+  return typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
 export class Figure extends Run {
   /**
    * @param {object} state  a full parameter state (see state.js)
    * @param {object} elements  {canvas, and any of: chart, stats, time, timeLabel, play, train,
-   *   pause, step, reset, progress, stepCount, rate, eta, badge, readout}
+   *   pause, step, reset, progress, stepCount, rate, eta, badge, readout, summary}
    * @param {(text: string, options?: object) => void} notify  shows a message to the reader
    */
   constructor(state, elements, notify) {
     super(state, notify);
-    Object.assign(this, { ui: elements, running: false, dirty: true, drawn: 0 });
-    this.anim = { playing: state.autoplay, t: state.autoplay ? 0 : state.t, last: 0, hold: 0 };
+    Object.assign(this, { ui: elements, running: false, dirty: true, drawn: 0, summaryAt: -Infinity });
+    // With reduced motion an autoplaying figure starts still, at its `t`.
+    const autoplay = state.autoplay && !reducedMotion();
+    this.anim = { playing: autoplay, t: autoplay ? 0 : state.t, last: 0, hold: 0 };
+    // …and stops when the preference turns on while it plays.
+    this.motionQuery = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-reduced-motion: reduce)') : null;
+    this.onMotionPreference = () => { if (this.motionQuery.matches) this.stopAnimation(); };
+    if (this.motionQuery) this.motionQuery.addEventListener('change', this.onMotionPreference);
     this.scene = new Scene((type, payload) => this.request(type, payload), (text, options) => this.say(text, options), this);
     this.chrome = new FigureUi(this, elements);
     this.chrome.bind();
@@ -56,6 +68,7 @@ export class Figure extends Run {
   dispose() {
     this.running = false;
     this.resizeObserver.disconnect();
+    if (this.motionQuery) this.motionQuery.removeEventListener('change', this.onMotionPreference);
     this.unbindInput();
     this.client.detach(this.id);
     this.scene.dispose();
@@ -79,7 +92,7 @@ export class Figure extends Run {
     if (!names.length) return true;
     this.dirty = true;
     if (names.includes('t')) Object.assign(this.anim, { t: this.state.t, playing: false });
-    if (names.includes('autoplay')) this.anim.playing = this.state.autoplay;
+    if (names.includes('autoplay')) this.anim.playing = this.state.autoplay && !reducedMotion();
     this.chrome.syncPlay();
     if (names.includes('theme')) {
       this.chrome.updateProgress();
@@ -182,6 +195,10 @@ export class Figure extends Run {
         this.dirty = true;
         this.recording.drawn(dt);
       }
+    }
+    if (now - this.summaryAt >= SUMMARY_INTERVAL_MS) {
+      this.summaryAt = now;
+      this.chrome.showSummary();
     }
     window.requestAnimationFrame((next) => this.frame(next));
   }

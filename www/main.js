@@ -18,7 +18,7 @@ const elements = {
   canvas: $('canvas'), chart: $('loss-chart'), badge: $('backend'), stats: $('stats'),
   train: $('train'), pause: $('pause'), step: $('step-once'), reset: $('reset'), reflow: $('reflow'), reflows: $('reflow-count'),
   progress: $('progress'), stepCount: $('step-count'), rate: $('rate'), eta: $('eta'),
-  play: $('play'), time: $('time'), timeLabel: $('time-label'), readout: $('readout'),
+  play: $('play'), time: $('time'), timeLabel: $('time-label'), readout: $('readout'), summary: $('summary'),
 };
 
 function notify(text, { kind = 'warn', action = null } = {}) {

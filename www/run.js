@@ -491,19 +491,26 @@ export class Run extends EventTarget {
    * config says why, restores `before` and resolves false.
    */
   async restart(before, names) {
-    if (this.training) await this.pause();
+    // Until the new run's samples are in, what is drawn belongs to neither run (a count: a
+    // second change may restart again before the first restart is done).
+    this.restarting = (this.restarting || 0) + 1;
     try {
-      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
-    } catch (error) {
-      this.say(`${error.message} — keeping ${names.map((n) => `${n} = ${before[n]}`).join(', ')}`, { kind: 'error' });
-      this.state = before;
-      return false;
+      if (this.training) await this.pause();
+      try {
+        await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
+      } catch (error) {
+        this.say(`${error.message} — keeping ${names.map((n) => `${n} = ${before[n]}`).join(', ')}`, { kind: 'error' });
+        this.state = before;
+        return false;
+      }
+      this.clearRun();
+      if (this.state.pretrained) await this.loadShippedModel();
+      else this.untrainedReflows();
+      await this.refreshAll();
+      return true;
+    } finally {
+      this.restarting -= 1;
     }
-    this.clearRun();
-    if (this.state.pretrained) await this.loadShippedModel();
-    else this.untrainedReflows();
-    await this.refreshAll();
-    return true;
   }
 
   clearRun() {

@@ -11,8 +11,9 @@ import { densityScenarios } from './density.mjs';
 import { guideScenarios } from './guide.mjs';
 import { moduleScenarios } from './modules.mjs';
 import { ownDataScenarios } from './owndata.mjs';
+import { a11yScenarios } from './a11y.mjs';
 
-const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios, ...ownDataScenarios };
+const scenarios = { ...page, ...embedScenarios, ...visualScenarios, ...densityScenarios, ...moduleScenarios, ...guideScenarios, ...ownDataScenarios, ...a11yScenarios };
 
 const filter = new RegExp(process.argv[2] || '');
 if (!Object.keys(scenarios).some((n) => filter.test(n))) {
