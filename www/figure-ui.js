@@ -91,7 +91,7 @@ export class FigureUi {
     if (ui.eta) ui.eta.textContent = figure.training && figure.stepsPerSec > 0 && left > 0 ? `ETA ${formatSeconds(left / figure.stepsPerSec)}` : '';
     if (ui.chart && ui.chart.width) {
       const colors = (THEMES[figure.state.theme] || THEMES.light).chart;
-      render.drawLossChart(ui.chart.getContext('2d'), figure.steps, figure.losses, ui.chart.width, ui.chart.height, colors);
+      render.drawLossChart(render.context2d(ui.chart), figure.steps, figure.losses, ui.chart.width, ui.chart.height, colors);
     }
   }
 

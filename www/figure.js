@@ -10,11 +10,18 @@ import { Scene, fixedLayout } from './scene.js';
 import { FigureUi } from './figure-ui.js';
 import { bindInput } from './input.js';
 import { SUMMARY_INTERVAL_MS } from './summary.js';
+import { context2d } from './render.js';
 
 const RESAMPLES = ['solver', 'nfe', 'tol', 'particles', 'sampler', 'noise', 'class', 'guidance'];
 /** Seconds from t = 0 to t = 1, and the pause at t = 1 before the loop starts again. */
 const DURATION = 2.5;
 const HOLD = 0.8;
+/**
+ * While the worker trains, a figure redraws at most every this many ms (30 frames a second):
+ * each drawn frame costs the browser's compositor too, which on a software-rendered browser
+ * takes a core the training needs. The clock still runs at the display's rate.
+ */
+const TRAINING_FRAME_MS = 33;
 
 /** The reader asked for less motion: figures start still (the play button still plays). */
 function reducedMotion() {
@@ -30,7 +37,7 @@ export class Figure extends Run {
    */
   constructor(state, elements, notify) {
     super(state, notify);
-    Object.assign(this, { ui: elements, running: false, dirty: true, drawn: 0, summaryAt: -Infinity });
+    Object.assign(this, { ui: elements, running: false, dirty: true, drawn: 0, lastDraw: 0, summaryAt: -Infinity });
     // With reduced motion an autoplaying figure starts still, at its `t`.
     const autoplay = state.autoplay && !reducedMotion();
     this.anim = { playing: autoplay, t: autoplay ? 0 : state.t, last: 0, hold: 0 };
@@ -181,13 +188,15 @@ export class Figure extends Run {
       this.dirty = true;
     }
     if (this.ready) this.scene.refresh(this.state, anim.t, { training: this.training, weights: this.version });
-    if (this.dirty || this.scene.dirty) {
+    const due = !this.training || this.recording || now - this.lastDraw >= TRAINING_FRAME_MS - 4;
+    if (due && (this.dirty || this.scene.dirty)) {
+      this.lastDraw = now;
       Object.assign(this, { dirty: false, drawn: this.drawn + 1 });
       this.scene.dirty = false;
       this.chrome.showTime(anim.t);
       const { state, data, samples, pairs } = this;
       const labelled = state.conditional && this.dataLabels;
-      this.scene.draw(this.ui.canvas.getContext('2d'), {
+      this.scene.draw(context2d(this.ui.canvas), {
         state, data, samples, pairs, t: anim.t, dataLabels: labelled ? this.dataLabels : null, palette: labelled ? this.palette : null,
       });
       this.chrome.showAverage(this.scene.report.average, state.layers.includes('average'));

@@ -5,6 +5,7 @@
 // when training stops, never per frame.
 
 import { Request } from './client.js';
+import { context2d } from './render.js';
 
 /** Bins of [0, 1]. */
 export const LOSS_BINS = 20;
@@ -124,7 +125,7 @@ export function bindLossByTime(figure, canvas) {
     const h = Math.round(canvas.clientHeight * dpr);
     if (!w || !h) return;
     if (canvas.width !== w || canvas.height !== h) Object.assign(canvas, { width: w, height: h });
-    drawLossByTime(canvas.getContext('2d'), model, w, h, CHART_COLORS[figure.state.theme] || CHART_COLORS.light);
+    drawLossByTime(context2d(canvas), model, w, h, CHART_COLORS[figure.state.theme] || CHART_COLORS.light);
   };
   const read = async () => {
     if (reading) return;

@@ -10,7 +10,7 @@ import { THEMES } from './layers/theme.js';
 import { AVERAGE_K } from './layers/average.js';
 import { wheelColor, cssColor } from './layers/colorwheel.js';
 import { Request } from './client.js';
-import { LineLayer, View, stateIndex } from './render.js';
+import { LineLayer, View, stateIndex, context2d } from './render.js';
 import { trainConfig } from './state.js';
 import { DensitySeries, KEYFRAMES, EXACT_T_MAX, densityNfe, finiteMax } from './density.js';
 import { scaleFor, drawColorBar } from './layers/heatmap.js';
@@ -428,7 +428,7 @@ export class Scene {
     const r = Math.round(Math.max(12, Math.min(30, size * 0.045)));
     if (!this.legend || this.legend.r !== r || this.legend.theme !== theme) {
       const disc = new OffscreenCanvas(2 * r, 2 * r);
-      const c = disc.getContext('2d');
+      const c = context2d(disc);
       const image = c.createImageData(2 * r, 2 * r);
       for (let j = 0; j < 2 * r; j += 1) {
         for (let i = 0; i < 2 * r; i += 1) {

@@ -5,6 +5,7 @@
 
 import { Request } from './client.js';
 import { drawSweepChart } from './sweep-chart.js';
+import { context2d } from './render.js';
 
 /** Particles (and data points) per point: W₂ is exact (an assignment), so kept small. */
 export const SWEEP_N = 500;
@@ -107,7 +108,7 @@ export class Sweep {
     const { points, count } = this;
     const status = count === null ? (this.active ? 'starting…' : 'waits for training to stop') : points.length < count ? `${points.length} of ${count} points…` : '';
     const dark = this.figure && this.figure.state.theme === 'dark';
-    drawSweepChart(canvas.getContext('2d'), points, this.floor, w, h, { scale, status: this.error ? 'stopped' : status, colors: dark ? DARK : LIGHT });
+    drawSweepChart(context2d(canvas), points, this.floor, w, h, { scale, status: this.error ? 'stopped' : status, colors: dark ? DARK : LIGHT });
     if (this.note) {
       this.note.textContent = `W₂ between ${SWEEP_N} particles and ${SWEEP_N} fresh data points, every solver from the same noise. Dashed: the two-sample floor, W₂ between two data draws of that size, below which a sampler cannot be told from the data; it is itself random (on moons about ±20% from draw to draw).`;
     }

@@ -3,6 +3,8 @@
 // as a small image and drawn smoothed over the view, the colour bar that names the scale, and a
 // note in place of a layer that cannot be drawn here.
 
+import { context2d } from '../render.js';
+
 /** The nats a heatmap spans: from its top down to SPAN below, the rest transparent. */
 export const SPAN = 8;
 
@@ -84,7 +86,7 @@ export function drawHeatmap(ctx, view, logp, grid, bounds, scale, theme, own) {
   }
   if (own.theme !== theme) Object.assign(own, { theme, table: rampTable(RAMPS[theme] || RAMPS.light) });
   paint(logp, grid, scale, own.table, own.image.data);
-  own.canvas.getContext('2d').putImageData(own.image, 0, 0);
+  context2d(own.canvas).putImageData(own.image, 0, 0);
   const [x0, x1, y0, y1] = bounds;
   ctx.save();
   ctx.imageSmoothingEnabled = true;
