@@ -211,6 +211,9 @@ async function live() {
   const views = [
     { name: 'default view', hash: 'backend=cpu&steps=200000' },
     { name: 'particles only (100)', hash: 'backend=cpu&steps=200000&particles=100&layers=data,particles' },
+    // The default view held still at t = 1: the worker's own share (display samples, fields,
+    // statistics), without an animation for the browser to composite.
+    { name: 'default view, held at t = 1', hash: 'backend=cpu&steps=200000&autoplay=0&t=1' },
   ];
   const rates = {};
   const window2 = async (page, read) => {
