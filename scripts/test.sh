@@ -22,6 +22,7 @@ echo "== native tests (release profile)"
 cargo test --release
 
 echo "== front-end unit tests (node)"
+[ -d node_modules/fast-check ] && [ -d node_modules/playwright-core ] && [ -d node_modules/puppeteer-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 node --test tests/js/
 
 echo "== the browser modules (CPU-only, then WebGPU)"
@@ -37,7 +38,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$TOOLS_DIR/bin/wasm-bindgen-test-run
   cargo test --target wasm32-unknown-unknown --profile wasm-release --test wasm_api
 
 echo "== browser scenarios (headless Chromium)"
-[ -d node_modules/playwright-core ] && [ -d node_modules/puppeteer-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 node tests/browser/run.mjs
 
 echo "== browser scenarios (headless Firefox ESR, WebDriver BiDi)"
