@@ -177,6 +177,9 @@ export class Run extends EventTarget {
     } else if (message.type === Event.SNAPSHOT) {
       this.snapshot = message.bytes;
     } else if (message.type === Event.STOPPED) {
+      // The page showed this pause already (halt); if Train was pressed since, the worker is
+      // on a new run and this is the old run's `stopped`.
+      if (message.reason === 'paused' && this.training && this.trainRuns > this.haltedRun) return;
       Object.assign(this, { training: false, step: message.step, lastStop: { reason: message.reason, step: message.step, at: performance.now() } });
       this.changed('buttons');
       this.changed('progress');
@@ -414,6 +417,8 @@ export class Run extends EventTarget {
    */
   async reflow() {
     if (!this.ready || this.reflowing) return false;
+    // The worker stops the training in flight to draw the pairs: the page shows that at once.
+    this.halt();
     this.reflowing = true;
     this.changed('buttons');
     let reply;
@@ -446,6 +451,7 @@ export class Run extends EventTarget {
 
   startTraining() {
     this.training = true;
+    this.trainRuns = (this.trainRuns || 0) + 1;
     this.changed('buttons');
     this.request(Request.TRAIN, { until: this.until, sample: this.sampleSpec() }).catch((e) => {
       this.training = false;
@@ -467,6 +473,7 @@ export class Run extends EventTarget {
    */
   halt() {
     if (!this.training) return;
+    this.haltedRun = this.trainRuns;
     this.training = false;
     this.changed('buttons');
   }

@@ -128,6 +128,15 @@ export const scenarios = {
       check(later === paused.lastStop.step, `steps went on after the pause: ${paused.lastStop.step} → ${later}`);
       trials.push({ flip: click.flipped - click.at, stopped: paused.lastStop.at - click.at });
     }
+    // Pause and Train again at once: the old run's `stopped` arrives after the new run began,
+    // and must not show the new run as paused.
+    await page.click('#train');
+    await waitFor(page, (x) => x.training, 'training again');
+    await page.evaluate(() => { document.getElementById('pause').click(); document.getElementById('train').click(); });
+    const before = (await page.evaluate(() => window.flowPlayground.status())).step;
+    await page.waitForTimeout(1500);
+    const again = await page.evaluate(() => window.flowPlayground.status());
+    check(again.training && again.step > before, `after Pause then Train: training ${again.training}, step ${before} → ${again.step}`);
     for (const t of trials) {
       check(t.flip >= 0 && t.flip <= 200, `the page flipped to paused ${t.flip.toFixed(0)} ms after the click`);
       check(t.stopped >= 0 && t.stopped <= 200, `the worker stopped ${t.stopped.toFixed(0)} ms after the click`);
