@@ -251,7 +251,8 @@ Object.assign(a11yScenarios, {
       const labels = await page.evaluate(() => window.__labels.map((l) => l.at));
       await page.focus('#pause');
       await page.keyboard.press('Enter');
-      const stopped = await waitFor(page, (s) => !s.training, 'the pause');
+      // The page flips at once; the worker's `stopped` then brings the final step.
+      const stopped = await waitFor(page, (s) => !s.training && s.lastStop && s.lastStop.reason === 'paused', 'the pause');
       await page.waitForFunction((step) => document.getElementById('summary').textContent.includes(`model at step ${step}`), stopped.step, { timeout: 10000 });
       const after = await page.evaluate(changesSoFar);
       check(during.texts.length <= 2, `the live region changed ${during.texts.length - 1} times while training: ${during.texts.join(' | ')}`);
