@@ -2,11 +2,11 @@
 // the README's snippets pasted into a fresh page at a sub-path.
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM_ARGS, ROOT, SHIPPED_STEPS, check, serve } from './harness.mjs';
+import { ARTIFACTS, CHROMIUM_ARGS, ROOT, SHIPPED_STEPS, check, readmeSnippetSite, serve } from './harness.mjs';
 
 const FIGURES = ['pairs', 'average', 'snapshots', 'euler1', 'euler4', 'euler32', 'indep', 'ot', 'density', 'ode', 'sde',
   'guide-all', 'guide-w0', 'guide-w1', 'guide-w4', 'paths-flow', 'paths-reflow', 'reflow-euler1', 'shortcut-steps', 'live', 'typo'];
@@ -184,17 +184,7 @@ export const embedScenarios = {
 
   async "the README's snippets work in a fresh page at a sub-path"(_browser, origin) {
     void origin;
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const snippet = (name) => {
-      const m = readme.match(new RegExp(`<!-- embed-snippet:${name} -->\\s*\`\`\`html\\n([\\s\\S]*?)\`\`\``));
-      check(m, `README has no ${name} snippet`);
-      return m[1];
-    };
-    const site = mkdtempSync(path.join(os.tmpdir(), 'fp-site-'));
-    cpSync(path.join(ROOT, 'www'), path.join(site, 'blog', 'flow-playground'), { recursive: true });
-    const page = (body) => `<!doctype html><html><head><meta charset="utf-8"><title>post</title></head><body>\n${body}\n</body></html>\n`;
-    writeFileSync(path.join(site, 'blog', 'element.html'), page(snippet('element')));
-    writeFileSync(path.join(site, 'blog', 'iframe.html'), page(snippet('iframe')));
+    const site = readmeSnippetSite();
     const server = await serve(site);
     const browser = await cpuBrowser();
     try {

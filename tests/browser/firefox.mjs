@@ -3,13 +3,13 @@
 // article draws every figure, the README's snippets render, a malformed hash is reported, the
 // samples download as CSV; and WebGPU where Firefox offers an adapter (skipped, with the
 // reason, where it does not).
-// Usage: node tests/browser/firefox.mjs [name-filter]   (FIREFOX=… for another binary)
+// Usage: node tests/browser/firefox.mjs [name-filter, a regular expression]   (FIREFOX=… for another binary)
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { ROOT, SHIPPED_STEPS, check, serve } from './harness.mjs';
+import { ROOT, SHIPPED_STEPS, check, readmeSnippetSite, runScenarios, serve } from './harness.mjs';
 
 const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 const DOWNLOADS = mkdtempSync(path.join(os.tmpdir(), 'fp-firefox-downloads-'));
@@ -151,17 +151,7 @@ export const firefoxScenarios = {
   },
 
   async "firefox: the README's snippets render at a sub-path"(browser) {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const snippet = (name) => {
-      const m = readme.match(new RegExp(`<!-- embed-snippet:${name} -->\\s*\`\`\`html\\n([\\s\\S]*?)\`\`\``));
-      check(m, `README has no ${name} snippet`);
-      return m[1];
-    };
-    const site = mkdtempSync(path.join(os.tmpdir(), 'fp-site-'));
-    cpSync(path.join(ROOT, 'www'), path.join(site, 'blog', 'flow-playground'), { recursive: true });
-    const html = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>post</title></head><body>\n${body}\n</body></html>\n`;
-    writeFileSync(path.join(site, 'blog', 'element.html'), html(snippet('element')));
-    writeFileSync(path.join(site, 'blog', 'iframe.html'), html(snippet('iframe')));
+    const site = readmeSnippetSite();
     const server = await serve(site);
     try {
       const element = await open(browser, `${server.origin}/blog/element.html`);
@@ -258,17 +248,7 @@ export async function runFirefox(filter = '') {
   let failed = 0;
   const started = Date.now();
   try {
-    for (const [name, run] of Object.entries(firefoxScenarios)) {
-      if (!name.includes(filter)) continue;
-      const t0 = Date.now();
-      try {
-        const note = await run(browser, server.origin);
-        console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ''}`);
-      } catch (error) {
-        failed += 1;
-        console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${error.stack || error}`);
-      }
-    }
+    failed = await runScenarios(firefoxScenarios, browser, server.origin, new RegExp(filter));
   } finally {
     await browser.close();
     server.stop();

@@ -2,7 +2,8 @@
 // WebGPU on SwiftShader, a page wrapper that records console errors and requests, assertions.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,4 +118,46 @@ export async function screenshotAtEnd(page, file) {
   });
   await page.waitForTimeout(300);
   await page.screenshot({ path: file });
+}
+
+/**
+ * A scratch site that holds www/ at /blog/flow-playground/ and the README's element and iframe
+ * snippets pasted into /blog/element.html and /blog/iframe.html; returns its folder.
+ */
+export function readmeSnippetSite() {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const snippet = (name) => {
+    const m = readme.match(new RegExp(`<!-- embed-snippet:${name} -->\\s*\`\`\`html\\n([\\s\\S]*?)\`\`\``));
+    check(m, `README has no ${name} snippet`);
+    return m[1];
+  };
+  const site = mkdtempSync(path.join(os.tmpdir(), 'fp-site-'));
+  cpSync(path.join(ROOT, 'www'), path.join(site, 'blog', 'flow-playground'), { recursive: true });
+  const page = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>post</title></head><body>\n${body}\n</body></html>\n`;
+  writeFileSync(path.join(site, 'blog', 'element.html'), page(snippet('element')));
+  writeFileSync(path.join(site, 'blog', 'iframe.html'), page(snippet('iframe')));
+  return site;
+}
+
+/**
+ * Runs each scenario whose name matches `filter` (a regular expression) as
+ * `run(browser, origin)`, printing ok/FAIL with its time and note; `after` runs after each.
+ * Resolves to the number that failed.
+ */
+export async function runScenarios(scenarios, browser, origin, filter, after = async () => {}) {
+  let failed = 0;
+  for (const [name, run] of Object.entries(scenarios)) {
+    if (!filter.test(name)) continue;
+    const t0 = Date.now();
+    try {
+      const note = await run(browser, origin);
+      console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ''}`);
+    } catch (error) {
+      failed += 1;
+      console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${error.stack || error}`);
+    } finally {
+      await after();
+    }
+  }
+  return failed;
 }

@@ -3,7 +3,7 @@
 // The filter is a case-sensitive regular expression: 'pause|malformed' runs both; no match is a failure.
 
 import path from 'node:path';
-import { ARTIFACTS, ROOT, serve, launch, closeContexts } from './harness.mjs';
+import { ARTIFACTS, ROOT, serve, launch, closeContexts, runScenarios } from './harness.mjs';
 import { scenarios as page } from './scenarios.mjs';
 import { embedScenarios } from './embed.mjs';
 import { visualScenarios } from './visual.mjs';
@@ -25,19 +25,7 @@ const browser = await launch();
 let failed = 0;
 const started = Date.now();
 try {
-  for (const [name, run] of Object.entries(scenarios)) {
-    if (!filter.test(name)) continue;
-    const t0 = Date.now();
-    try {
-      const note = await run(browser, server.origin);
-      console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ''}`);
-    } catch (error) {
-      failed += 1;
-      console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${error.stack || error}`);
-    } finally {
-      await closeContexts();
-    }
-  }
+  failed = await runScenarios(scenarios, browser, server.origin, filter, closeContexts);
 } finally {
   await browser.close();
   server.stop();
