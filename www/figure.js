@@ -205,8 +205,11 @@ export class Figure extends Run {
         this.recording.drawn(dt);
       }
     }
-    if (now - this.summaryAt >= SUMMARY_INTERVAL_MS) {
-      this.summaryAt = now;
+    // The wall clock, not the frame's timestamp: a frame that runs late must not bring the
+    // next announcement closer than the interval.
+    const wall = performance.now();
+    if (wall - this.summaryAt >= SUMMARY_INTERVAL_MS) {
+      this.summaryAt = wall;
       this.chrome.showSummary();
     }
     window.requestAnimationFrame((next) => this.frame(next));
