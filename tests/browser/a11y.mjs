@@ -257,7 +257,8 @@ Object.assign(a11yScenarios, {
       const after = await page.evaluate(changesSoFar);
       check(during.texts.length <= 2, `the live region changed ${during.texts.length - 1} times while training: ${during.texts.join(' | ')}`);
       check(during.texts.some((t) => t.includes('training on the CPU towards step')), `no training announcement: ${during.texts.join(' | ')}`);
-      check(labels.length >= 3 && labels.every((at, i) => i === 0 || at - labels[i - 1] > 900), `canvas label updates at ${labels.map((a) => a.toFixed(0))} ms (first: ${label})`);
+      // labels[0] is when the watch began, not an update: the throttle holds between updates.
+      check(labels.length >= 3 && labels.every((at, i) => i < 2 || at - labels[i - 1] > 900), `canvas label updates at ${labels.map((a) => a.toFixed(0))} ms (watch began at the first; its label: ${label})`);
       check(after.gap > 900, `live updates ${after.gap.toFixed(0)} ms apart`);
       check(errors.length === 0, `console errors: ${errors}`);
       return `${stops} tab stops in order with visible focus; live region: "${after.texts[after.texts.length - 1]}"; ${labels.length} label updates in ~3 s of training`;
