@@ -205,6 +205,7 @@ fn parse_config(
     config: JsValue,
     points: Option<Vec<f32>>,
     labels: Option<Vec<u32>>,
+    source_points: Option<Vec<f32>>,
 ) -> Result<Parsed, String> {
     let c = read_config(config)?;
     let target = match (c.dataset.as_str(), c.spread) {
@@ -257,9 +258,16 @@ fn parse_config(
         None => config,
     };
     config.validate()?;
+    let source = match c.source.as_str() {
+        POINTS => {
+            let xy = source_points.ok_or("source 'points' needs a point cloud")?;
+            Distribution::Points(PointCloud::new(xy).map_err(|e| format!("the source: {e}"))?)
+        }
+        name => Distribution::named(name.parse()?),
+    };
     Ok(Parsed {
         config,
-        source: Distribution::named(c.source.parse()?),
+        source,
         target,
     })
 }
@@ -410,14 +418,16 @@ pub struct Playground {
 impl Playground {
     /// Starts on `backend` — `"webgpu"` (the caller has checked that an adapter exists; only in
     /// the module built with the `webgpu` feature) or `"cpu"` — with the `config` object; `points`
-    /// is the cloud for dataset `points`. Several playgrounds in one module share one GPU device.
+    /// (`[n, 2]`, with their class `labels`) is the cloud for dataset `points`, `source_points`
+    /// the cloud for source `points`. Several playgrounds in one module share one GPU device.
     pub async fn create(
         backend: String,
         config: JsValue,
         points: Option<Vec<f32>>,
         labels: Option<Vec<u32>>,
+        source_points: Option<Vec<f32>>,
     ) -> Result<Playground, JsError> {
-        let parsed = parse_config(config, points, labels).map_err(js_error)?;
+        let parsed = parse_config(config, points, labels, source_points).map_err(js_error)?;
         let (device, backend) = match backend.as_str() {
             "cpu" => (Device::flex(), "cpu"),
             "webgpu" => (webgpu_device().await?, "webgpu"),
@@ -442,14 +452,16 @@ impl Playground {
         })
     }
 
-    /// Starts a fresh run with a new config object; on error nothing changes.
+    /// Starts a fresh run with a new config object (the clouds as in [`Playground::create`]);
+    /// on error nothing changes.
     pub fn configure(
         &mut self,
         config: JsValue,
         points: Option<Vec<f32>>,
         labels: Option<Vec<u32>>,
+        source_points: Option<Vec<f32>>,
     ) -> Result<(), JsError> {
-        let parsed = parse_config(config, points, labels).map_err(js_error)?;
+        let parsed = parse_config(config, points, labels, source_points).map_err(js_error)?;
         let exact = exact_field(&parsed, &self.device);
         self.trainer = Trainer::new(parsed.config, parsed.source, parsed.target, &self.device)
             .map_err(js_error)?;

@@ -53,9 +53,11 @@ fn strings(list: &[&str]) -> Vec<String> {
 fn the_page_offers_exactly_the_cores_names() {
     let page = page_registry();
     let core = catalog();
-    // Every dataset is a source; the data menu offers all but the Gaussian (the source's own
-    // shape), then the user's drawn points.
-    assert_eq!(names(&page["source"]), strings(&core.datasets), "sources");
+    // Every dataset is a source, then the user's own points; the data menu offers all but the
+    // Gaussian (the source's own shape), then the user's own points.
+    let mut sources = strings(&core.datasets);
+    sources.push("points".into());
+    assert_eq!(names(&page["source"]), sources, "sources");
     let mut data: Vec<String> = core
         .datasets
         .iter()

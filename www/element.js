@@ -16,7 +16,10 @@ import { Figure } from './figure.js';
 import { fixedLayout } from './scene.js';
 import { Sweep } from './sweep.js';
 import * as take from './exports.js';
-import { stateCloud, fetchCloud } from './owndata-ui.js';
+import { stateCloud, fetchCloud, CLOUD_PARAMS } from './owndata-ui.js';
+
+/** Same-origin files of points or pictures: `data-src` is the data (t = 1), `source-src` the source (t = 0). */
+const SRC_ATTRIBUTES = { 'data-src': 'data', 'source-src': 'source' };
 
 const NAMES = Object.values(ATTRIBUTES);
 const STYLE = new URL('./element.css', import.meta.url).href;
@@ -38,7 +41,7 @@ function make(tag, props = {}, children = []) {
 }
 
 export class FlowPlaygroundElement extends HTMLElement {
-  static get observedAttributes() { return [...NAMES, 'data-src']; }
+  static get observedAttributes() { return [...NAMES, ...Object.keys(SRC_ATTRIBUTES)]; }
 
   constructor() {
     super();
@@ -71,16 +74,20 @@ export class FlowPlaygroundElement extends HTMLElement {
     this.observer.observe(this);
     this.onVisibility = () => this.updateVisibility();
     document.addEventListener('visibilitychange', this.onVisibility);
-    // The reader's own data: a word or packed points (attributes), or a same-origin file.
-    const own = stateCloud(state);
-    if (own && own.error) this.warn(own.error);
-    else if (own) this.figure.holdCloud(own);
-    const src = this.getAttribute('data-src');
-    const fetched = src ? fetchCloud(src, this.pictureOptions()).then((cloud) => {
-      if (cloud.error) this.note(cloud.error, { kind: 'error' });
-      else this.figure.holdCloud(cloud);
-    }) : Promise.resolve();
-    fetched.then(() => this.figure.start())
+    // The reader's own data and source: a word or packed points (attributes), or a same-origin file.
+    for (const role of Object.keys(CLOUD_PARAMS)) {
+      const own = stateCloud(state, role);
+      if (own && own.error) this.warn(own.error);
+      else if (own) this.figure.holdCloud(own, role);
+    }
+    const fetched = Object.entries(SRC_ATTRIBUTES).map(([attribute, role]) => {
+      const src = this.getAttribute(attribute);
+      return src ? fetchCloud(src, this.pictureOptions(), attribute).then((cloud) => {
+        if (cloud.error) this.note(cloud.error, { kind: 'error' });
+        else this.figure.holdCloud(cloud, role);
+      }) : Promise.resolve();
+    });
+    Promise.all(fetched).then(() => this.figure.start())
       .then(() => this.resolveReady(this))
       .catch((error) => { this.note(error.message, { kind: 'error' }); this.rejectReady(error); });
   }
@@ -106,14 +113,17 @@ export class FlowPlaygroundElement extends HTMLElement {
 
   attributeChangedCallback(attribute, old, value) {
     if (!this.figure || old === value) return;
-    if (attribute === 'data-src') {
-      if (value) this.ready.then(() => fetchCloud(value, this.pictureOptions())).then((cloud) => (cloud.error ? this.note(cloud.error, { kind: 'error' }) : this.figure.useCloud(cloud)));
+    if (attribute in SRC_ATTRIBUTES) {
+      const role = SRC_ATTRIBUTES[attribute];
+      if (value) this.ready.then(() => fetchCloud(value, this.pictureOptions(), attribute)).then((cloud) => (cloud.error ? this.note(cloud.error, { kind: 'error' }) : this.figure.useCloud(cloud, role)));
       return;
     }
-    if (attribute === 'word' || attribute === 'cloud') {
-      const own = value && stateCloud({ word: '', cloud: '', [attribute]: value });
-      if (own && own.error) this.warn(`${own.error} — keeping the current data`);
-      else if (own) this.ready.then(() => this.figure.useCloud(own));
+    const cloudOf = Object.entries(CLOUD_PARAMS).find(([, keys]) => attribute === keys.word || attribute === keys.cloud);
+    if (cloudOf) {
+      const [role, keys] = cloudOf;
+      const own = value && stateCloud({ [keys.word]: '', [keys.cloud]: '', [attribute]: value }, role);
+      if (own && own.error) this.warn(`${own.error} — keeping the current ${role}`);
+      else if (own) this.ready.then(() => this.figure.useCloud(own, role));
       return;
     }
     const name = PARAM_OF_ATTRIBUTE[attribute];

@@ -10,7 +10,7 @@ import { fixedLayout } from './scene.js';
 import * as exports from './exports.js';
 import { bindLossByTime } from './loss-by-time.js';
 import { bindNll } from './nll.js';
-import { bindOwnData, stateCloud } from './owndata-ui.js';
+import { bindOwnData, stateCloud, CLOUD_PARAMS } from './owndata-ui.js';
 
 const $ = (id) => document.getElementById(id);
 const messages = $('messages');
@@ -67,12 +67,16 @@ const updateControls = buildControls($('controls'), parsed.state, {
 function createFigure(state) {
   if (figure) figure.dispose();
   if (lossByTime) lossByTime.dispose();
-  // A word or packed points in the link are the `points` data.
-  const own = stateCloud(state);
-  if (own && own.error) state = { ...state, word: '', cloud: '' };
+  // A word or packed points in the link are the `points` data (`srcword`, `srccloud`: source).
+  const owns = Object.keys(CLOUD_PARAMS).map((role) => [role, stateCloud(state, role)]).filter(([, own]) => own);
+  for (const [role, own] of owns) {
+    if (own.error) state = { ...state, [CLOUD_PARAMS[role].word]: '', [CLOUD_PARAMS[role].cloud]: '' };
+  }
   figure = new Figure(state, elements, notify);
-  if (own && own.error) figure.say(`URL: ${own.error}`, { kind: 'error' });
-  else if (own) figure.holdCloud(own);
+  for (const [role, own] of owns) {
+    if (own.error) figure.say(`URL: ${own.error}`, { kind: 'error' });
+    else figure.holdCloud(own, role);
+  }
   sweep.attach(figure);
   figure.addEventListener('statechange', () => { syncUrl(); syncControls(); showParts(figure.state); });
   // The class picker lists the data's classes, known once the data is.
@@ -89,18 +93,21 @@ function createFigure(state) {
   for (const text of urlErrors.splice(0)) figure.say(text);
   updateControls(figure.state);
   showParts(figure.state);
-  if (own) syncUrl();
+  if (owns.length) syncUrl();
   figure.start().catch((e) => figure.say(e.message, { kind: 'error' }));
 }
 
 async function apply(changes) {
-  // Other data leaves the reader's own behind (in the link too); a new word or cloud is theirs.
+  // Other data (or source) leaves the reader's own behind (in the link too); a new word or
+  // cloud is theirs.
   if ('dataset' in changes && changes.dataset !== 'points') changes = { ...changes, word: '', cloud: '' };
-  const own = ('word' in changes || 'cloud' in changes) && stateCloud({ ...figure.state, ...changes });
-  if (own) {
-    const { word, cloud, dataset, ...rest } = changes;
+  if ('source' in changes && changes.source !== 'points') changes = { ...changes, srcword: '', srccloud: '' };
+  for (const [role, keys] of Object.entries(CLOUD_PARAMS)) {
+    const own = (keys.word in changes || keys.cloud in changes) && stateCloud({ ...figure.state, ...changes }, role);
+    if (!own) continue;
+    const { [keys.word]: w, [keys.cloud]: c, [role === 'source' ? 'source' : 'dataset']: d, ...rest } = changes;
     if (own.error) figure.say(`URL: ${own.error}`, { kind: 'error' });
-    else await figure.useCloud(own);
+    else await figure.useCloud(own, role);
     syncUrl();
     if (!Object.keys(rest).length) return;
     changes = rest;
@@ -142,7 +149,7 @@ window.addEventListener('hashchange', () => {
 document.addEventListener('visibilitychange', () => figure.setVisible(document.visibilityState === 'visible'));
 
 $('clear-points').addEventListener('click', () => figure.clearPoints());
-bindOwnData($('own-data'), { use: (cloud) => figure.useCloud(cloud), fail: (message) => figure.say(message, { kind: 'error' }) });
+bindOwnData($('own-data'), { use: (cloud, role) => figure.useCloud(cloud, role), fail: (message) => figure.say(message, { kind: 'error' }) });
 $('export-link').addEventListener('click', async () => {
   const link = exports.shareLink(figure.state);
   // The reader's points when the link holds neither a word nor them.

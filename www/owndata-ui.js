@@ -116,44 +116,53 @@ export async function fileCloud(file, options = {}) {
   }
 }
 
-/** The cloud a state's `word` or `cloud` parameter holds, or null where it holds none. */
-export function stateCloud(state) {
-  if (state.word) {
-    const cloud = wordCloud(state.word);
-    return cloud.error ? { error: `word: ${cloud.error}` } : cloud;
+/** The state's parameters that hold each role's own cloud in the link. */
+export const CLOUD_PARAMS = { data: { word: 'word', cloud: 'cloud' }, source: { word: 'srcword', cloud: 'srccloud' } };
+
+/**
+ * The cloud a state's `word` or `cloud` parameter holds (`role` 'data'; `srcword` or
+ * `srccloud` for 'source'), or null where it holds none.
+ */
+export function stateCloud(state, role = 'data') {
+  const keys = CLOUD_PARAMS[role];
+  const word = state[keys.word];
+  const packed = state[keys.cloud];
+  if (word) {
+    const cloud = wordCloud(word);
+    return cloud.error ? { error: `${keys.word}: ${cloud.error}` } : cloud;
   }
-  if (state.cloud) {
-    const { xy, labels, error } = decodeCloud(state.cloud);
-    return error ? { error: `cloud: ${error}` } : { xy, labels, what: 'the link\'s points', link: { word: '', cloud: state.cloud }, notes: [] };
+  if (packed) {
+    const { xy, labels, error } = decodeCloud(packed);
+    return error ? { error: `${keys.cloud}: ${error}` } : { xy, labels, what: 'the link\'s points', link: { word: '', cloud: packed }, notes: [] };
   }
   return null;
 }
 
 /**
- * A same-origin file (`data-src`) as a cloud. Another origin, a failed request or a bad file
- * gives {error}.
+ * A same-origin file (the element's `data-src` or `source-src`: `attribute`, for the messages)
+ * as a cloud. Another origin, a failed request or a bad file gives {error}.
  */
-export async function fetchCloud(src, options = {}) {
+export async function fetchCloud(src, options = {}, attribute = 'data-src') {
   let url;
   try {
     url = new URL(src, document.baseURI);
   } catch {
-    return { error: `data-src: '${src}' is not a URL` };
+    return { error: `${attribute}: '${src}' is not a URL` };
   }
-  if (url.origin !== window.location.origin) return { error: `data-src: ${src} is not on this site (${window.location.origin}); only same-origin files are read` };
+  if (url.origin !== window.location.origin) return { error: `${attribute}: ${src} is not on this site (${window.location.origin}); only same-origin files are read` };
   let response;
   try {
     response = await fetch(url, { credentials: 'same-origin' });
   } catch (error) {
-    return { error: `data-src: ${src} could not be fetched (${error.message})` };
+    return { error: `${attribute}: ${src} could not be fetched (${error.message})` };
   }
-  if (!response.ok) return { error: `data-src: ${src} could not be fetched (HTTP ${response.status})` };
+  if (!response.ok) return { error: `${attribute}: ${src} could not be fetched (HTTP ${response.status})` };
   const blob = await response.blob();
   const name = url.pathname.split('/').pop() || src;
   const type = (response.headers.get('content-type') || '').split(';')[0].trim();
   const file = new File([blob], name, { type });
   const cloud = await fileCloud(file, options);
-  return cloud.error ? { error: `data-src: ${cloud.error}` } : cloud;
+  return cloud.error ? { error: `${attribute}: ${cloud.error}` } : cloud;
 }
 
 /** `tag` with properties (`aria-*`, `for` as attributes) and children. */
@@ -172,8 +181,9 @@ const ownsText = (target) => target instanceof Element && !!target.closest('inpu
 
 /**
  * The page's own-data panel in `root` (pick a file, type a word, the picture's threshold and
- * invert) and the page's drop and paste: each source is read, and its cloud handed to
- * `use(cloud)` (a promise), or its error to `fail(message)`. Returns a function that unbinds.
+ * invert, whether it becomes the data or the source) and the page's drop and paste: each source
+ * is read, and its cloud handed to `use(cloud, role)` (a promise; role 'data' or 'source'), or
+ * its error to `fail(message)`. Returns a function that unbinds.
  */
 export function bindOwnData(root, { use, fail }) {
   const file = el('input', { type: 'file', id: 'own-file', accept: 'image/png,image/jpeg,image/svg+xml,.png,.jpg,.jpeg,.svg,.csv,.txt,text/csv,text/plain' });
@@ -182,8 +192,13 @@ export function bindOwnData(root, { use, fail }) {
   const threshold = el('input', { type: 'range', id: 'own-threshold', min: '0', max: '0.95', step: '0.05', value: '0.5' });
   const shown = el('output', { htmlFor: 'own-threshold', textContent: '0.50' });
   const invert = el('input', { type: 'checkbox', id: 'own-invert' });
+  const role = el('select', { id: 'own-role' }, [
+    el('option', { value: 'data', textContent: 'the data (t = 1)' }),
+    el('option', { value: 'source', textContent: 'the source (t = 0)' }),
+  ]);
   root.replaceChildren(el('fieldset', { className: 'own-data' }, [
     el('legend', { textContent: 'Your own data' }),
+    el('span', { className: 'own-row' }, [el('label', { for: 'own-role', textContent: 'Use as' }), role]),
     el('label', { className: 'upload', for: 'own-file' }, ['Image or CSV ', file]),
     el('span', { className: 'own-row' }, [el('label', { for: 'own-word', textContent: 'Word' }), word, useWord]),
     el('span', { className: 'own-row' }, [el('label', { for: 'own-threshold', textContent: 'Darkness threshold' }), threshold, shown,
@@ -198,7 +213,7 @@ export function bindOwnData(root, { use, fail }) {
     if (cloud.error) { fail(cloud.error); return; }
     if (cloud.pixels) picture = { pixels: cloud.pixels, what: cloud.what };
     else picture = null;
-    await use(cloud);
+    await use(cloud, role.value);
   };
   const fromFile = (f) => take(fileCloud(f, options()));
   const fromText = (text) => take(Promise.resolve(csvCloud(text, 'the pasted text')));

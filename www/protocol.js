@@ -8,11 +8,12 @@
 
 /** Requests, page → worker. */
 export const Request = Object.freeze({
-  /** {backend: 'auto'|'webgpu'|'cpu', config, points?: Float32Array, labels?: Uint32Array} →
-   * reply {backend, adapter, note}.
+  /** {backend: 'auto'|'webgpu'|'cpu', config, points?: Float32Array, labels?: Uint32Array,
+   * sourcePoints?: Float32Array} → reply {backend, adapter, note}. `points` (with `labels`) is
+   * the cloud of dataset `points`, `sourcePoints` that of source `points`.
    * The worker's first INIT picks its backend; later figures share it. */
   INIT: 'init',
-  /** {config, points?, labels?} → reply {} ; starts a fresh run */
+  /** {config, points?, labels?, sourcePoints?} → reply {} ; starts a fresh run */
   CONFIGURE: 'configure',
   /** {until: number, sample: SampleSpec} → reply {} at once, then progress/samples/stopped */
   TRAIN: 'train',
@@ -130,10 +131,13 @@ const SAMPLE_SPEC = {
 };
 const LATTICE = { which: text, t: finite, bounds: numbers, grid: u32 };
 
+/** The own-data clouds a run starts with. */
+const CLOUDS = { points: optional(arrayOf(Float32Array)), labels: optional(arrayOf(Uint32Array)), sourcePoints: optional(arrayOf(Float32Array)) };
+
 /** Each request's fields (besides `type`, `id` and `figure`). */
 const FIELDS = {
-  [Request.INIT]: { backend: oneOf('auto', 'webgpu', 'cpu'), config, points: optional(arrayOf(Float32Array)), labels: optional(arrayOf(Uint32Array)) },
-  [Request.CONFIGURE]: { config, points: optional(arrayOf(Float32Array)), labels: optional(arrayOf(Uint32Array)) },
+  [Request.INIT]: { backend: oneOf('auto', 'webgpu', 'cpu'), config, ...CLOUDS },
+  [Request.CONFIGURE]: { config, ...CLOUDS },
   [Request.TRAIN]: { until: u32, sample: optional({ what: 'a sample spec', check: (v) => typeof v === 'object' }) },
   [Request.PAUSE]: {},
   [Request.SAMPLE]: SAMPLE_SPEC,

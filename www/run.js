@@ -107,7 +107,7 @@ export class Run extends EventTarget {
    * where the data has none, says so and starts an unconditional one.
    */
   async init() {
-    const ask = () => this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), points: this.points(), labels: this.labels() });
+    const ask = () => this.client.request(Request.INIT, { figure: this.id, backend: this.client.preference, config: trainConfig(this.state), ...this.clouds() });
     try {
       return await ask();
     } catch (error) {
@@ -218,6 +218,17 @@ export class Run extends EventTarget {
     return this.userPoints && this.userPoints.length >= 2 ? Uint32Array.from(this.userLabels) : defaultLabels();
   }
 
+  /** The source's own cloud for source `points` (else undefined). */
+  sourcePoints() {
+    if (this.state.source !== 'points') return undefined;
+    return Float32Array.from(this.userSource && this.userSource.length >= 2 ? this.userSource : defaultPoints());
+  }
+
+  /** The own-data clouds a run starts with (INIT and CONFIGURE, protocol.js). */
+  clouds() {
+    return { points: this.points(), labels: this.labels(), sourcePoints: this.sourcePoints() };
+  }
+
   /** Forgets the points (the next drawn ones start afresh) and what the link held of them. */
   clearPoints() {
     Object.assign(this, { userPoints: [], userLabels: [] });
@@ -231,37 +242,47 @@ export class Run extends EventTarget {
     this.emit('statechange', { names: ['word', 'cloud'] });
   }
 
-  /** Before the start: a cloud (owndata-ui.js) as the `points` data. */
-  holdCloud({ xy, labels, link }) {
+  /**
+   * Before the start: a cloud (owndata-ui.js) as the `points` data (`role` 'data') or the
+   * `points` source ('source').
+   */
+  holdCloud({ xy, labels, link }, role = 'data') {
+    if (role === 'source') {
+      this.userSource = Array.from(xy);
+      this.state = { ...this.state, source: 'points', srcword: link.word, srccloud: link.cloud };
+      return;
+    }
     Object.assign(this, { userPoints: Array.from(xy), userLabels: labels ? Array.from(labels) : new Array(xy.length / 2).fill(this.state.pen) });
     this.state = { ...this.state, dataset: 'points', word: link.word, cloud: link.cloud };
   }
 
   /**
    * The reader's own cloud (owndata-ui.js: {xy, labels, link, what, notes}) becomes the
-   * `points` data, with a fresh, untrained network. Where the core refuses it, says why and
-   * keeps the previous data and model. Resolves whether it took.
+   * `points` data (`role` 'data', t = 1) or source ('source', t = 0), with a fresh, untrained
+   * network. Where the core refuses it, says why and keeps the previous data, source and model.
+   * Resolves whether it took.
    */
-  async useCloud(cloud) {
+  async useCloud(cloud, role = 'data') {
     if (!this.ready) {
       this.say(`${cloud.what}: the figure is still starting; try again in a moment.`);
       return false;
     }
     if (this.training) await this.pause();
-    const before = { state: this.state, userPoints: this.userPoints, userLabels: this.userLabels };
-    this.holdCloud(cloud);
+    const before = { state: this.state, userPoints: this.userPoints, userLabels: this.userLabels, userSource: this.userSource };
+    this.holdCloud(cloud, role);
     try {
-      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
+      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), ...this.clouds() });
     } catch (error) {
       Object.assign(this, before);
-      this.say(`${cloud.what}: ${error.message} — keeping the previous data`, { kind: 'error' });
+      this.say(`${cloud.what}: ${error.message} — keeping the previous ${role}`, { kind: 'error' });
       return false;
     }
     this.clearRun();
     this.model = null;
     if (this.state.reflows) this.setReflows(0);
-    this.emit('statechange', { names: ['dataset', 'word', 'cloud'] });
-    this.say(`${cloud.what}: ${cloud.xy.length / 2} points are the data (t = 1) now; Train learns them.`, { kind: 'info' });
+    this.emit('statechange', { names: role === 'source' ? ['source', 'srcword', 'srccloud'] : ['dataset', 'word', 'cloud'] });
+    const where = role === 'source' ? 'the source (t = 0)' : 'the data (t = 1)';
+    this.say(`${cloud.what}: ${cloud.xy.length / 2} points are ${where} now; Train learns the flow.`, { kind: 'info' });
     for (const note of cloud.notes || []) this.say(note, { kind: 'info' });
     await this.refreshAll();
     return true;
@@ -482,7 +503,7 @@ export class Run extends EventTarget {
   async reset() {
     if (!this.ready) return;
     try {
-      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
+      await this.request(Request.CONFIGURE, { config: trainConfig(this.state), ...this.clouds() });
     } catch (error) {
       this.say(error.message, { kind: 'error' });
       return;
@@ -504,7 +525,7 @@ export class Run extends EventTarget {
     try {
       if (this.training) await this.pause();
       try {
-        await this.request(Request.CONFIGURE, { config: trainConfig(this.state), points: this.points(), labels: this.labels() });
+        await this.request(Request.CONFIGURE, { config: trainConfig(this.state), ...this.clouds() });
       } catch (error) {
         this.say(`${error.message} — keeping ${names.map((n) => `${n} = ${before[n]}`).join(', ')}`, { kind: 'error' });
         this.state = before;

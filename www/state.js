@@ -24,12 +24,15 @@ export const MAX_CLASSES = 25;
 /** name → spec. Order is the order of the controls. */
 export const PARAMS = {
   dataset: { ...enumOf([...DATASETS, 'points'], 'moons'), label: 'Data (t = 1)', group: 'data' },
-  source: { ...enumOf(['gaussian', ...DATASETS], 'gaussian'), label: 'Source (t = 0)', group: 'data' },
+  source: { ...enumOf(['gaussian', ...DATASETS, 'points'], 'gaussian'), label: 'Source (t = 0)', group: 'data' },
   spread: { ...autoFloat(0, 3), label: 'Data noise σ (empty: auto)', group: 'data' },
   // The reader's own cloud for `points` (owndata.js; the page's own-data panel sets them, not
   // the settings form): a word whose glyphs are the density, or the points themselves, packed.
   word: { type: 'word', default: '', max: MAX_WORD, label: 'Word (the data)', group: 'own' },
   cloud: { type: 'cloud', default: '', max: MAX_LINK_CHARS, label: 'Point cloud (the data)', group: 'own' },
+  // The same for source `points`: the reader's own cloud as the noise end (t = 0).
+  srcword: { type: 'word', default: '', max: MAX_WORD, label: 'Word (the source)', group: 'own' },
+  srccloud: { type: 'cloud', default: '', max: MAX_LINK_CHARS, label: 'Point cloud (the source)', group: 'own' },
   // The class drawn points get (a conditional model on `points`): the colour of the pen.
   pen: { ...int(0, 0, 7), label: 'Pen class (drawn points)', group: 'data' },
   path: { ...enumOf(['linear', 'cosine', 'sigma-min', 'poly', 'bridge'], 'linear'), label: 'Path', group: 'model' },

@@ -9,7 +9,7 @@ export const SUMMARY_INTERVAL_MS = 1000;
 const NAMES = {
   '8gaussians': 'eight Gaussians', '25gaussians': '25 Gaussians', moons: 'two moons', circles: 'circles',
   checkerboard: 'a checkerboard', spirals: 'spirals', swissroll: 'a Swiss roll', pinwheel: 'a pinwheel',
-  rings: 'rings', points: 'drawn points', gaussian: 'Gaussian noise',
+  rings: 'rings', points: 'your own points', gaussian: 'Gaussian noise',
 };
 
 const BACKENDS = { cpu: 'the CPU', webgpu: 'WebGPU' };
@@ -26,7 +26,9 @@ function list(items) {
  */
 export function summaryText(f, { live = false } = {}) {
   const { state } = f;
-  const what = `${NAMES[state.source] || state.source} carried to ${NAMES[state.dataset] || state.dataset}`;
+  // The reader's own points by their word where they came from one.
+  const name = (which, word) => (which === 'points' && word ? `the word '${word.trim()}'` : NAMES[which] || which);
+  const what = `${name(state.source, state.srcword)} carried to ${name(state.dataset, state.word)}`;
   if (!f.ready) return `${what[0].toUpperCase()}${what.slice(1)}: loading the model…`;
   const layers = state.layers.length ? `showing ${list(state.layers)}` : 'showing nothing (no layers)';
   let when;

@@ -76,13 +76,17 @@ async function chooseBackend(preference) {
   return { backend: 'webgpu', adapter: name, note: null, module };
 }
 
-async function handleInit({ figure, backend, config, points, labels }) {
+/** A playground on `backend` for a figure's setup {config, points, labels, sourcePoints}. */
+const create = (module, backend, s) => module.Playground.create(backend, s.config, s.points, s.labels, s.sourcePoints);
+
+async function handleInit({ figure, backend, config, points, labels, sourcePoints }) {
+  const setup = { config, points, labels, sourcePoints };
   if (!ready) ready = chooseBackend(backend);
   const choice = await ready;
   let pg;
   let { note } = choice;
   try {
-    pg = await choice.module.Playground.create(choice.backend, config, points, labels);
+    pg = await create(choice.module, choice.backend, setup);
   } catch (error) {
     const f = failure(error);
     // Only a device that will not start sends this worker to the CPU; a bad config is reported.
@@ -90,11 +94,11 @@ async function handleInit({ figure, backend, config, points, labels }) {
     // WebGPU would not start: this worker continues on the CPU.
     note = `WebGPU failed (${f.message}); using the CPU`;
     ready = onCpu(note);
-    pg = await (await ready).module.Playground.create('cpu', config, points, labels);
+    pg = await create((await ready).module, 'cpu', setup);
   }
   const old = figures.get(figure);
   if (old) old.pg.free();
-  figures.set(figure, { pg, training: false, until: 0, sampleSpec: null, setup: { config, points, labels } });
+  figures.set(figure, { pg, training: false, until: 0, sampleSpec: null, setup });
   started();
   const now = await ready;
   return { backend: pg.backend, adapter: pg.backend === 'webgpu' ? now.adapter : CPU_ADAPTER, note };
@@ -157,10 +161,10 @@ function cpuFigures() {
 
 async function moveFigure(id, f, { module, adapter }) {
   const { setup } = f;
-  const next = await module.Playground.create('webgpu', setup.config, setup.points, setup.labels);
+  const next = await create(module, 'webgpu', setup);
   if (figures.get(id) !== f) { next.free(); return; } // disposed or started afresh meanwhile
   try {
-    if (f.setup !== setup) next.configure(f.setup.config, f.setup.points, f.setup.labels);
+    if (f.setup !== setup) next.configure(f.setup.config, f.setup.points, f.setup.labels, f.setup.sourcePoints);
     next.importWeights(await f.pg.exportWeights()); // the CPU settles at once: no step in between
     if (f.pg.lossBins) next.setLossBins(f.pg.lossBins);
   } catch (error) {
@@ -318,8 +322,8 @@ async function handle(message) {
   switch (message.type) {
     case Request.CONFIGURE:
       if (f.training) stopTraining(message.figure, f);
-      pg.configure(message.config, message.points, message.labels);
-      f.setup = { config: message.config, points: message.points, labels: message.labels };
+      pg.configure(message.config, message.points, message.labels, message.sourcePoints);
+      f.setup = { config: message.config, points: message.points, labels: message.labels, sourcePoints: message.sourcePoints };
       return { step: pg.steps };
     case Request.TRAIN:
       f.until = message.until;

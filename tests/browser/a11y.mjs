@@ -278,7 +278,8 @@ Object.assign(a11yScenarios, {
       const first = await summary();
       check(first.includes('two moons') && first.includes('at t = 0.50, paused') && first.includes('on the CPU'), `summary ${first}`);
       await page.evaluate(() => document.getElementById('figure').setAttribute('dataset', 'spirals'));
-      await page.waitForFunction(() => document.getElementById('figure').shadowRoot.querySelector('[aria-live="polite"].visually-hidden').textContent.includes('carried to spirals'), null, { timeout: 60000 });
+      // "…carried to spirals: loading the model…" first, then the settled text.
+      await page.waitForFunction(() => /carried to spirals.*model at step/.test(document.getElementById('figure').shadowRoot.querySelector('[aria-live="polite"].visually-hidden').textContent), null, { timeout: 60000 });
       const second = await summary();
       check(second.includes('from the shipped spirals.fpw'), `summary ${second}`);
       check(errors.length === 0, `console errors: ${errors}`);

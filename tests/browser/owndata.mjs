@@ -129,6 +129,55 @@ export const ownDataScenarios = {
     return `word 'Hi' ${w.toFixed(2)}×${h.toFixed(2)}, a gap of ${gap.toFixed(2)} between the letters; ring: ${(100 * before).toFixed(0)}% → ${(100 * after).toFixed(0)}% of particles on it after 600 steps; ${link.slice(0, 40)}…; ${note.slice(0, 60)}…; link ${hash.length} chars, its points within ${worst.toFixed(4)} of the pasted ones`;
   },
 
+  async 'own data as the source: a word from the link is where the particles start, and training carries it to the data'(browser, origin) {
+    const { page, errors } = await open(browser, `${origin}/#backend=cpu&srcword=Hi&dataset=circles&particles=600&width=32&lr=0.005&steps=600&layers=data,particles`);
+    let s = await waitFor(page, (st) => st.ready && st.stats, 'the first samples');
+    check(s.state.source === 'points' && s.state.srcword === 'Hi' && s.state.dataset === 'circles', `state: source ${s.state.source} '${s.state.srcword}', data ${s.state.dataset}`);
+    // Every particle starts on one of the word's points (the source is their empirical law).
+    const word = await page.evaluate(async () => Array.from((await import('/owndata-ui.js')).wordCloud('Hi').xy));
+    const starts = async () => (await page.evaluate(() => window.flowPlayground.paths(600))).xy.slice(0, 1200);
+    const offWord = (xy) => {
+      let worst = 0;
+      for (let i = 0; i < xy.length; i += 2) {
+        let near = Infinity;
+        for (let j = 0; j < word.length; j += 2) near = Math.min(near, Math.hypot(xy[i] - word[j], xy[i + 1] - word[j + 1]));
+        worst = Math.max(worst, near);
+      }
+      return worst;
+    };
+    const off = offWord(await starts());
+    check(off < 1e-5, `a particle starts ${off} away from every point of the word`);
+    const before = s.stats.slicedW2;
+    await page.click('#train');
+    s = await waitFor(page, (st) => !st.training && st.step >= 600 && st.stats && st.stats.step >= 600, 'training from the word', 90000);
+    const after = s.stats.slicedW2;
+    check(after < 0.5 * before && after < 0.4, `sliced W₂ to the circles: ${before.toFixed(3)} untrained → ${after.toFixed(3)} after 600 steps`);
+    check(offWord(await starts()) < 1e-5, 'after training, the particles no longer start on the word');
+    await screenshotAtEnd(page, path.join(ARTIFACTS, 'owndata-source-word.png'));
+
+    // The panel: a word typed 'as the source' replaces it; the data and the link follow.
+    await page.selectOption('#own-role', 'source');
+    await page.fill('#own-word', 'O');
+    await page.click('#own-word-use');
+    const said = await message(page, "'O': 3000 points are the source (t = 0)");
+    s = await waitFor(page, (st) => st.ready && st.stats && st.state.srcword === 'O' && st.step === 0, 'the new source');
+    const hash = await page.evaluate(() => window.location.hash);
+    check(hash.includes('srcword=O') && !hash.includes('srcword=Hi') && s.state.dataset === 'circles', `hash ${hash}, data ${s.state.dataset}`);
+    // A bad source word in the link: a message, and the source stays.
+    await page.evaluate(() => { window.location.hash = window.location.hash.replace('srcword=O', `srcword=${'W'.repeat(40)}`); });
+    const refused = await message(page, 'srcword:');
+    s = await waitFor(page, (st) => st.ready, 'ready');
+    check(s.state.srcword === 'O' && s.state.source === 'points', `after a bad word: source ${s.state.source} '${s.state.srcword}'`);
+    // Another source from the menu leaves the word behind, in the link too.
+    await page.selectOption('#control-source', 'gaussian');
+    s = await waitFor(page, (st) => st.ready && st.state.source === 'gaussian', 'the Gaussian source');
+    await page.waitForFunction(() => !window.location.hash.includes('source=points'), null, { timeout: 10000 });
+    const plain = await page.evaluate(() => window.location.hash);
+    check(!plain.includes('srcword') && s.state.srcword === '', `hash after the Gaussian: ${plain}`);
+    check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    return `every particle starts on 'Hi' (within ${off.toExponential(1)}); sliced W₂ to circles ${before.toFixed(2)} → ${after.toFixed(2)} after 600 steps; ${said.slice(0, 50)}…; ${refused.slice(0, 60)}…`;
+  },
+
   async 'data-src: an element draws a same-origin CSV; a bad file is a message in a figure that still draws; a word attribute'(browser, origin) {
     const circle = `x,y\n${Array.from({ length: 300 }, (_, i) => `${3 * Math.cos(i / 7)},${3 * Math.sin(i / 7)}`).join('\n')}\n`;
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });

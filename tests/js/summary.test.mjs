@@ -37,3 +37,10 @@ test('a change of data, layers or layout changes the text', () => {
   assert.match(summaryText(figure({ fixed: true, state: { ...defaults(), layout: 'snapshots' } })), /at five times side by side/);
   assert.match(summaryText(figure({ ready: false })), /^Gaussian noise carried to two moons: loading the model…$/);
 });
+
+test('the reader\'s own points are named by their word, as the source and as the data', () => {
+  const state = { ...defaults(), source: 'points', srcword: 'Flow', dataset: 'points', word: ' Hi ' };
+  assert.match(summaryText(figure({ state })), /^The word 'Flow' carried to the word 'Hi', /);
+  const packed = { ...defaults(), source: 'points', dataset: 'moons' };
+  assert.match(summaryText(figure({ state: packed })), /^Your own points carried to two moons, /);
+});
