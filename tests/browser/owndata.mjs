@@ -178,7 +178,7 @@ export const ownDataScenarios = {
     return `every particle starts on 'Hi' (within ${off.toExponential(1)}); sliced W₂ to circles ${before.toFixed(2)} → ${after.toFixed(2)} after 600 steps; ${said.slice(0, 50)}…; ${refused.slice(0, 60)}…`;
   },
 
-  async 'data-src: an element draws a same-origin CSV; a bad file is a message in a figure that still draws; a word attribute'(browser, origin) {
+  async 'data-src: an element draws a same-origin CSV; a bad file is a message in a figure that still draws; a word attribute; source-src'(browser, origin) {
     const circle = `x,y\n${Array.from({ length: 300 }, (_, i) => `${3 * Math.cos(i / 7)},${3 * Math.sin(i / 7)}`).join('\n')}\n`;
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
     const errors = [];
@@ -188,7 +188,8 @@ export const ownDataScenarios = {
         '/own/page.html': ['text/html', `<!doctype html><meta charset="utf-8"><script type="module" src="/element.js"></script>
           <flow-playground id="good" data-src="/own/circle.csv" backend="cpu" pretrained="0" particles="300" size="300"></flow-playground>
           <flow-playground id="bad" data-src="/own/bad.csv" backend="cpu" particles="300" size="300"></flow-playground>
-          <flow-playground id="word" word="Hi" backend="cpu" particles="300" size="300"></flow-playground>`],
+          <flow-playground id="word" word="Hi" backend="cpu" particles="300" size="300"></flow-playground>
+          <flow-playground id="source" source-src="/own/circle.csv" dataset="8gaussians" backend="cpu" particles="300" size="300"></flow-playground>`],
         '/own/circle.csv': ['text/csv', circle],
         '/own/bad.csv': ['text/csv', '1,2\n3,4,5\n'],
       };
@@ -199,7 +200,7 @@ export const ownDataScenarios = {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${origin}/own/page.html`);
     const statusOf = (id) => page.evaluate((i) => { const st = document.getElementById(i).status; return { ...st, losses: undefined }; }, id);
-    await page.waitForFunction(() => ['good', 'bad', 'word'].every((i) => { const st = document.getElementById(i).status; return st.ready && st.stats; }), null, { timeout: 60000 });
+    await page.waitForFunction(() => ['good', 'bad', 'word', 'source'].every((i) => { const st = document.getElementById(i).status; return st.ready && st.stats; }), null, { timeout: 60000 });
     const good = await statusOf('good');
     // Uniform on a circle of radius 3: mean 0, standard deviation 3/√2 in each coordinate.
     check(good.state.dataset === 'points', `dataset ${good.state.dataset}`);
@@ -213,6 +214,9 @@ export const ownDataScenarios = {
     // A word attribute: its glyphs are the data, wider than tall.
     const word = await statusOf('word');
     check(word.state.dataset === 'points' && word.stats.data.std[0] > 1.5 * word.stats.data.std[1], `word figure: ${word.state.dataset} ${JSON.stringify(word.stats.data)}`);
+    // `source-src`: the circle is where the particles start; the data stay the named 8 Gaussians.
+    const source = await statusOf('source');
+    check(source.state.source === 'points' && source.state.dataset === '8gaussians' && source.step === 0, `source figure: ${source.state.source} → ${source.state.dataset}, step ${source.step}`);
     check(errors.length === 0, `errors ${errors}`);
     return `circle CSV: data std ${good.stats.data.std.map((v) => v.toFixed(2))} (3/√2 = 2.12); bad file: '${notes.slice(0, 70)}'`;
   },
