@@ -27,7 +27,11 @@ export class WorkerClient {
 
   spawn() {
     if (this.worker) this.worker.terminate();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    // Every start but `webgpu` begins on the CPU module: the worker fetches and compiles it
+    // as soon as it runs, while the page is still setting up its figures.
+    const url = new URL('./worker.js', import.meta.url);
+    if (this.preference !== 'webgpu') url.searchParams.set('start', 'cpu');
+    this.worker = new Worker(url, { type: 'module' });
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (e) => this.fail({ message: e.message || 'the worker failed to start' });
   }

@@ -221,7 +221,7 @@ export class Figure extends Run {
    */
   status() {
     const still = !this.anim.playing || fixedLayout(this.state.layout);
-    const settled = this.ready && !!this.samples && this.scene.settled && !this.dirty && !this.scene.dirty && this.drawn > 0 && still;
+    const settled = this.ready && !!this.samples && !this.samples.partial && this.scene.settled && !this.dirty && !this.scene.dirty && this.drawn > 0 && still;
     return {
       ready: this.ready, backend: this.backend, adapter: this.adapter, training: this.training,
       step: this.step, loss: this.losses.length ? this.losses[this.losses.length - 1] : null,
@@ -234,6 +234,8 @@ export class Figure extends Run {
       straightness: this.straightness ? this.straightness.value : null, straightnessStep: this.straightness ? this.straightness.step : null,
       reflows: this.state.reflows, reflowing: this.reflowing, classes: this.dataClasses, steps: this.scene.report.steps,
       lastStop: this.lastStop || null,
+      // The particles drawn now: a first slice (`partial`) until all have arrived.
+      particles: this.samples ? this.samples.n : 0, partial: !!(this.samples && this.samples.partial),
     };
   }
 }

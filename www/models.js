@@ -37,9 +37,26 @@ export async function shippedModel(state) {
   return findModel(models, state);
 }
 
-/** The bytes of a shipped model's weights file. */
+/** file → the promise of its bytes (an ArrayBuffer), fetched once per page. */
+const files = new Map();
+
+/** The bytes of a shipped model's weights file: a fresh copy each call (a worker takes it). */
 export async function shippedBytes(entry) {
-  const response = await fetch(new URL(entry.file, MODELS_URL));
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  if (!files.has(entry.file)) {
+    const bytes = fetch(new URL(entry.file, MODELS_URL)).then((response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.arrayBuffer();
+    });
+    bytes.catch(() => files.delete(entry.file)); // a failed fetch can be retried
+    files.set(entry.file, bytes);
+  }
+  return new Uint8Array((await files.get(entry.file)).slice(0));
+}
+
+/**
+ * Starts fetching the shipped model for `state` (the manifest, then its file), so that it is
+ * in when the module is: a figure calls this before starting its worker.
+ */
+export function prefetchModel(state) {
+  shippedModel(state).then((entry) => entry && shippedBytes(entry)).catch(() => {});
 }

@@ -6,13 +6,15 @@ import { PARAMS, trainConfig, solverSpec, classIndex } from './state.js';
 import { sharedClient, Request, Event } from './client.js';
 import { meanStd, slicedW2 } from './stats.js';
 import { defaultPoints, defaultLabels } from './input.js';
-import { shippedModel, shippedBytes } from './models.js';
+import { shippedModel, shippedBytes, prefetchModel } from './models.js';
 import { particleColors } from './layers/colorwheel.js';
 import { classColors, classCount, classPalette } from './layers/classes.js';
 import { encodeCloud } from './owndata.js';
 
 const DATA_POINTS = 2000;
 const PAIRS = 256;
+/** How many particles a new picture shows first (firstSlice). */
+export const FIRST_SLICE = 500;
 const PATH_NAMES = { linear: 'linear', cosine: 'cosine', ot_sigma_min: 'sigma-min', polynomial: 'poly', bridge: 'bridge' };
 /** Straightness is measured on this many particles with RK4 at STRAIGHTNESS_NFE evaluations. */
 const STRAIGHTNESS_N = 1000;
@@ -66,6 +68,8 @@ export class Run extends EventTarget {
     this.ready = false;
     this.changed('buttons');
     this.changed('badge', 'starting…', 'busy');
+    // The shipped model downloads while the module starts.
+    if (!this.snapshot && this.state.pretrained) prefetchModel(this.state);
     let reply;
     try {
       reply = await this.init();
@@ -311,15 +315,38 @@ export class Run extends EventTarget {
   /** Fetches the data, the coupled pairs and fresh samples for the current weights. */
   async refreshAll() {
     const labelled = this.state.conditional;
-    const [data, pairs] = await Promise.all([
+    const asked = Promise.all([
       this.request(labelled ? Request.DATA_LABELLED : Request.DATA, { n: DATA_POINTS, seed: 12345 }),
       this.request(Request.PAIRS, { n: PAIRS }).catch(() => null),
     ]);
+    // A first slice of the particles, asked for right after the data (quick) and ahead of the
+    // layers' lattices: the new picture appears soonest, then fills in.
+    const slice = this.firstSlice();
+    const [data, pairs] = await asked;
     Object.assign(this, { data: data.xy, pairs: pairs ? pairs.xy : null });
     this.setLabels(labelled ? data.labels : null);
     this.checkClass();
-    await this.resample();
+    const first = slice && (await slice.first.catch(() => null));
+    if (first && this.version === slice.version) this.setSamples({ ...first, partial: true });
+    await this.resample(slice && this.version === slice.version ? slice.all : null);
     this.measureStraightness();
+  }
+
+  /**
+   * The next sample, requested now in two parts — its first FIRST_SLICE particles, then all of
+   * them — ahead of anything else the figure will ask for: {first, all, version}, or null where
+   * a slice would not pay (few particles) or would not be the start of the full sample (the SDE
+   * draws its noise step by step; a conditional model's class may still change). Every source
+   * draws its points one after another from the seed, so the slice is exactly the full
+   * sample's first particles: the picture fills in without moving.
+   */
+  firstSlice() {
+    const spec = this.sampleSpec();
+    if (spec.n < 2 * FIRST_SLICE || spec.sampler === 'sde' || this.state.conditional) return null;
+    const first = this.request(Request.SAMPLE, { ...spec, n: FIRST_SLICE });
+    const all = this.request(Request.SAMPLE, spec);
+    all.catch(() => {}); // handled by resample
+    return { first, all, version: this.version };
   }
 
   /** The data's labels (a conditional model), their count and the class colours. */
@@ -350,12 +377,12 @@ export class Run extends EventTarget {
     return null;
   }
 
-  /** Draws fresh particles from the current weights. */
-  async resample() {
+  /** Draws fresh particles from the current weights (`pending`: that sample, already asked for). */
+  async resample(pending = null) {
     this.checkClass();
     const spec = this.sampleSpec();
     try {
-      this.setSamples(await this.request(Request.SAMPLE, spec));
+      this.setSamples(await (pending || this.request(Request.SAMPLE, spec)));
     } catch (error) {
       if (error.fatal) return;
       if (spec.sampler === 'sde') {
@@ -381,7 +408,8 @@ export class Run extends EventTarget {
     if (message.classes && this.palette) colors = classColors(message.classes, this.palette.length, this.state.theme);
     else if (states) colors = particleColors(message.trajectory.subarray(0, 2 * n), this.state.theme);
     const data = this.referenceData();
-    const stats = data
+    // A partial sample (the first slice) is drawn, but the statistics wait for all particles.
+    const stats = data && !message.partial
       ? { samples: meanStd(message.x), data: meanStd(data), slicedW2: slicedW2(message.x, data), nfe: message.nfe, step: message.step, n, backend: message.backend, class: this.state.conditional ? this.state.class : 'all' }
       : null;
     return { ...message, n, states, colors, stats, sampler: message.sampler || 'ode' };
@@ -402,7 +430,8 @@ export class Run extends EventTarget {
     this.samples = this.decorateSamples(message);
     if (this.samples.stats) this.stats = this.samples.stats;
     this.changed('samples');
-    this.emit('samples', this.stats);
+    // A first slice is drawn; the event waits for the whole sample.
+    if (!message.partial) this.emit('samples', this.stats);
   }
 
   /**

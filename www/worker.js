@@ -49,6 +49,10 @@ function watchDevices() {
 
 const CPU_ADAPTER = 'CPU (wasm)';
 
+// The page said it starts on the CPU module (client.js): begin loading it now, before the
+// first INIT arrives. loadModule keeps the promise (a failed load is retried by INIT).
+if (new URL(self.location.href).searchParams.get('start') === 'cpu') loadModule('cpu').catch(() => {});
+
 async function onCpu(note) {
   const module = await loadModule('cpu');
   self.flowMemory = module.memory;

@@ -110,7 +110,7 @@ export const embedScenarios = {
       const { steps } = shortcut;
       check(byId['shortcut-steps'].model === 'moons-shortcut.fpw' && steps && steps.length === 4 && steps[0].slicedW2 < 0.3, `shortcut panels ${JSON.stringify(steps)}`);
       // One worker for all figures of the page (the iframe is a page of its own).
-      const workers = page.workers().map((wk) => wk.url()).filter((u) => u.endsWith('/worker.js'));
+      const workers = page.workers().map((wk) => wk.url()).filter((u) => new URL(u).pathname.endsWith('/worker.js'));
       check(workers.length <= 2, `workers: ${workers}`);
       check(FIGURES.every((id) => byId[id].backend === byId.pairs.backend), 'figures on different backends');
       // The bad attributes were reported, and nothing else.

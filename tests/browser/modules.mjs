@@ -160,7 +160,7 @@ export const moduleScenarios = {
         }
       }
     }
-    const workers = page.workers().map((w) => w.url()).filter((u) => u.endsWith('/worker.js'));
+    const workers = page.workers().map((w) => w.url()).filter((u) => new URL(u).pathname.endsWith('/worker.js'));
     check(workers.length <= 2, `workers: ${workers}`); // the page's and the iframe's
     check(gpuRequests(requests).filter((u) => u.endsWith('.wasm')).length <= 2, 'the WebGPU module was fetched more than once per worker');
     check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
