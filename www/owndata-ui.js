@@ -45,7 +45,11 @@ export async function imagePixels(blob) {
   }
 }
 
-/** A word's glyphs (bold sans-serif, black on transparent), its long side GRID pixels. */
+/**
+ * A word's glyphs (bold sans-serif, black on transparent), its long side GRID pixels, and
+ * `classOf` [height·width]: each pixel column's character, by the advance widths (a letter
+ * spans from the end of the text before it to the end of the text through it).
+ */
 export function wordPixels(word) {
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
@@ -60,8 +64,19 @@ export function wordPixels(word) {
   ctx.scale(s, s);
   ctx.font = font;
   ctx.fillStyle = '#000';
-  ctx.fillText(word, pad + m.actualBoundingBoxLeft, pad + m.actualBoundingBoxAscent);
-  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const x0 = pad + m.actualBoundingBoxLeft;
+  ctx.fillText(word, x0, pad + m.actualBoundingBoxAscent);
+  const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  // Where each character ends, in canvas pixels (before the scale: the font's own units).
+  const chars = [...word];
+  const ends = chars.map((_, i) => (x0 + ctx.measureText(chars.slice(0, i + 1).join('')).width) * s);
+  const classOf = new Uint32Array(pixels.width * pixels.height);
+  for (let col = 0, c = 0; col < pixels.width; col += 1) {
+    while (c < chars.length - 1 && col + 0.5 >= ends[c]) c += 1;
+    for (let row = 0; row < pixels.height; row += 1) classOf[row * pixels.width + col] = c;
+  }
+  pixels.classOf = classOf;
+  return pixels;
 }
 
 /** The link's share of a cloud: its packed points, or '' with a note where they do not fit. */
@@ -84,9 +99,11 @@ export function wordCloud(word) {
   const why = wordProblem(text);
   if (why) return { error: why };
   const pixels = wordPixels(text);
-  const { xy, error } = samplePoints(densityOf(pixels), pixels.width, pixels.height, { n: PICTURE_POINTS, blank: `'${text}' draws nothing in this browser's fonts` });
+  const { xy, labels, error } = samplePoints(densityOf(pixels), pixels.width, pixels.height, { n: PICTURE_POINTS, blank: `'${text}' draws nothing in this browser's fonts`, classOf: pixels.classOf });
   if (error) return { error };
-  return { xy, labels: null, what: `'${text}'`, link: { word: text, cloud: '' }, notes: [] };
+  const k = Math.max(...labels) + 1;
+  const notes = k > 1 ? [`Each letter of '${text}' is a class (0–${k - 1}, left to right): with conditional = 1, picking a class draws that letter.`] : [];
+  return { xy, labels, what: `'${text}'`, link: { word: text, cloud: '' }, notes };
 }
 
 /** CSV text's points (rescaled into view when far outside it): {xy, labels, …} or {error}. */

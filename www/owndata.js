@@ -81,10 +81,12 @@ export function densityOf({ data, width, height }, { threshold = 0.5, invert = f
 /**
  * `n` points drawn from a pixel density (weights [height·width], row 0 at the top): a pixel
  * with probability ∝ its weight, then a uniform place inside it (seeded). The picture's long
- * side spans [−box, box], centred on the origin, y up, aspect kept.
- * @returns {{xy: Float32Array} | {error: string}} xy [n, 2]
+ * side spans [−box, box], centred on the origin, y up, aspect kept. With `classOf` (a class
+ * per pixel, [height·width]), each point also takes its pixel's class, renumbered 0…k−1 in
+ * order over the classes that got points.
+ * @returns {{xy: Float32Array, labels: Uint32Array | null} | {error: string}} xy [n, 2], labels [n]
  */
-export function samplePoints(weights, width, height, { n = PICTURE_POINTS, seed = PICTURE_SEED, box = BOX, blank = 'the image is blank at this threshold' } = {}) {
+export function samplePoints(weights, width, height, { n = PICTURE_POINTS, seed = PICTURE_SEED, box = BOX, blank = 'the image is blank at this threshold', classOf = null } = {}) {
   const cdf = new Float64Array(weights.length);
   let total = 0;
   for (let i = 0; i < weights.length; i += 1) {
@@ -95,6 +97,7 @@ export function samplePoints(weights, width, height, { n = PICTURE_POINTS, seed 
   const random = rng(seed);
   const scale = (2 * box) / Math.max(width, height);
   const xy = new Float32Array(2 * n);
+  const raw = classOf ? new Uint32Array(n) : null;
   for (let k = 0; k < n; k += 1) {
     const u = random() * total;
     // The first pixel whose cumulative weight exceeds u (never one of weight 0).
@@ -109,8 +112,16 @@ export function samplePoints(weights, width, height, { n = PICTURE_POINTS, seed 
     const py = Math.floor(lo / width) + random();
     xy[2 * k] = (px - width / 2) * scale;
     xy[2 * k + 1] = (height / 2 - py) * scale;
+    if (raw) raw[k] = classOf[lo];
   }
-  return { xy };
+  return { xy, labels: raw ? renumber(raw) : null };
+}
+
+/** Classes renumbered 0…k−1 in increasing order of the original values. */
+function renumber(raw) {
+  const used = [...new Set(raw)].sort((a, b) => a - b);
+  const index = new Map(used.map((c, i) => [c, i]));
+  return Uint32Array.from(raw, (c) => index.get(c));
 }
 
 /** Why `word` cannot be drawn, or null: 1…MAX_WORD characters, not blank, no control characters. */

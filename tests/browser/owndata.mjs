@@ -75,6 +75,13 @@ export const ownDataScenarios = {
     const sorted = [...xs].sort((a, b) => a - b);
     const gap = Math.max(...sorted.slice(1).map((x, i) => x - sorted[i]));
     check(gap > 0.4, `no gap between the letters: the widest empty strip is ${gap}`);
+    // Each letter is a class, left to right: the H's points (0) all lie left of the i's (1).
+    const letters = await page.evaluate(async () => {
+      const { xy, labels } = (await import('/owndata-ui.js')).wordCloud('Hi');
+      const xsOf = (c) => Array.from(labels).flatMap((l, i) => (l === c ? [xy[2 * i]] : []));
+      return { classes: Math.max(...labels) + 1, hRight: Math.max(...xsOf(0)), iLeft: Math.min(...xsOf(1)) };
+    });
+    check(letters.classes === 2 && letters.hRight < letters.iLeft, `letters as classes: ${JSON.stringify(letters)}`);
 
     // A bad CSV, picked: the message names the line; the data and the state stay.
     await page.setInputFiles('#own-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y\n1,2\n3,oops\n') });
@@ -126,7 +133,7 @@ export const ownDataScenarios = {
     }
     check(worst <= LINK_STEP / 2 + 1e-5, `the link's points are up to ${worst} from the pasted ones (half a step: ${LINK_STEP / 2})`);
     check(errors.length === 0 && second.errors.length === 0, `console errors: ${[...errors, ...second.errors].join(' | ')}`);
-    return `word 'Hi' ${w.toFixed(2)}×${h.toFixed(2)}, a gap of ${gap.toFixed(2)} between the letters; ring: ${(100 * before).toFixed(0)}% → ${(100 * after).toFixed(0)}% of particles on it after 600 steps; ${link.slice(0, 40)}…; ${note.slice(0, 60)}…; link ${hash.length} chars, its points within ${worst.toFixed(4)} of the pasted ones`;
+    return `word 'Hi' ${w.toFixed(2)}×${h.toFixed(2)}, a gap of ${gap.toFixed(2)} between the letters (classes H | i split at x ${letters.hRight.toFixed(2)} | ${letters.iLeft.toFixed(2)}); ring: ${(100 * before).toFixed(0)}% → ${(100 * after).toFixed(0)}% of particles on it after 600 steps; ${link.slice(0, 40)}…; ${note.slice(0, 60)}…; link ${hash.length} chars, its points within ${worst.toFixed(4)} of the pasted ones`;
   },
 
   async 'own data as the source: a word from the link is where the particles start, and training carries it to the data'(browser, origin) {

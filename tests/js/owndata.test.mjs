@@ -107,6 +107,18 @@ test('the threshold lets grey in, in proportion to its darkness; inverted, the w
   }
 });
 
+test('with a class per pixel, each point takes its pixel\'s class, renumbered 0…k−1; the points do not move', () => {
+  const d = densityOf(twoSquares, { threshold: 0.3 });
+  // Columns left of x = 0 (pixel 20) are class 7, the others class 9 (classes 8 and others get no points).
+  const classOf = Uint32Array.from({ length: 40 * 20 }, (_, i) => (i % 40 < 20 ? 7 : 9));
+  const { xy, labels } = samplePoints(d, 40, 20, { n: 3000, seed: 3, classOf });
+  assert.equal(labels.length, 3000);
+  assert.deepEqual([...new Set(labels)].sort(), [0, 1]);
+  for (let k = 0; k < 3000; k += 1) assert.equal(labels[k], xy[2 * k] < 0 ? 0 : 1, `point (${xy[2 * k]}, ${xy[2 * k + 1]}) has class ${labels[k]}`);
+  assert.deepEqual(xy, samplePoints(d, 40, 20, { n: 3000, seed: 3 }).xy, 'the classes changed the points');
+  assert.equal(samplePoints(d, 40, 20, { n: 10 }).labels, null);
+});
+
 test('a blank picture is an error, not points', () => {
   const white = picture(8, 8, () => null);
   assert.deepEqual(samplePoints(densityOf(white, { threshold: 0.5 }), 8, 8), { error: 'the image is blank at this threshold' });
