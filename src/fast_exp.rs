@@ -63,7 +63,7 @@ pub fn exp(x: f32) -> f32 {
     let p = p * r + 8.333_452e-3;
     let p = p * r + 4.166_579_6e-2;
     let p = p * r + 1.666_666_5e-1;
-    let p = p * r + 5.000_000_1e-1;
+    let p = p * r + 0.5;
     let p = p * (r * r) + r + 1.0;
     // n ∈ [−150, 129] as an integer, from the mantissa bits of t.
     let n = (t.to_bits() as i32).wrapping_sub(ROUNDER.to_bits() as i32);
@@ -176,7 +176,9 @@ mod serial {
     }
 }
 
-/// Runs `kernel` on matching chunks of `a` and `b`, in parallel natively when they are large.
+/// Runs `kernel` on matching chunks of `a` and `b` (cut by `split`), in parallel natively when
+/// they are large; in wasm on the one thread.
+#[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
 fn split2<B: Send>(
     a: &mut [f32],
     b: B,
@@ -221,10 +223,10 @@ fn split_mut(b: &mut [f32], at: usize) -> (&mut [f32], &mut [f32]) {
     b.split_at_mut(at)
 }
 
-fn split_pair<'a>(
-    (y, s): (&'a [f32], &'a [f32]),
-    at: usize,
-) -> ((&'a [f32], &'a [f32]), (&'a [f32], &'a [f32])) {
+/// Two slices read side by side.
+type Pair<'a> = (&'a [f32], &'a [f32]);
+
+fn split_pair((y, s): Pair<'_>, at: usize) -> (Pair<'_>, Pair<'_>) {
     let (y1, y2) = y.split_at(at);
     let (s1, s2) = s.split_at(at);
     ((y1, s1), (y2, s2))
