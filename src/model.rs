@@ -65,6 +65,8 @@ impl Activation {
         }
     }
 
+    /// `act(x)`, element-wise. SiLU is one fused operation on the flex CPU backend
+    /// ([`crate::silu`]), Burn's composition elsewhere.
     fn apply(self, x: Tensor<2>) -> Tensor<2> {
         match self {
             Activation::Silu => silu::silu(x),
