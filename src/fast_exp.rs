@@ -23,13 +23,15 @@
 //!
 //! ```text
 //! silu_in_place:            z ← z·σ(z)
-//! silu_sigmoid_in_place:    s ← σ(z), z ← z·s                      (forward pass, σ kept)
-//! silu_derivative_in_place: d ← σ(z)·(1 + z·(1 − σ(z))), z ← z·σ(z) (forward-mode pass)
-//! silu_backward_in_place:   g ← g·(s + y·(1 − s)),  y = z·s         (backward pass)
+//! silu_sigmoid_in_place:    z ← z·σ(z), returns s = σ(z)                  (forward pass, σ kept)
+//! silu_derivative_in_place: z ← z·σ(z), returns d = σ(z)·(1 + z·(1 − σ(z))) (forward-mode pass)
+//! silu_backward_in_place:   g ← g·(s + y·(1 − s)),  y = z·s                 (backward pass)
 //! ```
 //!
 //! The backward uses `silu'(z) = σ + z·σ·(1 − σ) = s + y·(1 − s)`, so it needs the saved output
-//! `y` and sigmoid `s` and no exponential.
+//! `y` and sigmoid `s` and no exponential. Returned vectors are written once, never zeroed first.
+
+use std::mem::MaybeUninit;
 
 /// `log₂ e`.
 const LOG2_E: f32 = std::f32::consts::LOG2_E;
@@ -114,6 +116,8 @@ macro_rules! vectorised {
 
 /// The serial kernels, one thread each; the public ones split large slices between threads.
 mod serial {
+    use std::mem::MaybeUninit;
+
     use super::sigmoid;
 
     vectorised! {
@@ -145,10 +149,10 @@ mod serial {
 
     vectorised! {
         /// `s ← σ(v)`, `v ← v·s`.
-        fn silu_sigmoid_in_place(v: &mut [f32], s: &mut [f32]) {
+        fn silu_sigmoid_in_place(v: &mut [f32], s: &mut [MaybeUninit<f32>]) {
             for (x, s) in v.iter_mut().zip(s.iter_mut()) {
                 let sig = sigmoid(*x);
-                *s = sig;
+                s.write(sig);
                 *x *= sig;
             }
         }
@@ -156,11 +160,11 @@ mod serial {
 
     vectorised! {
         /// `d ← σ(v)·(1 + v·(1 − σ(v)))`, `v ← v·σ(v)`.
-        fn silu_derivative_in_place(v: &mut [f32], d: &mut [f32]) {
+        fn silu_derivative_in_place(v: &mut [f32], d: &mut [MaybeUninit<f32>]) {
             for (x, d) in v.iter_mut().zip(d.iter_mut()) {
                 let sig = sigmoid(*x);
                 let y = *x * sig;
-                *d = sig + y * (1.0 - sig);
+                d.write(sig + y * (1.0 - sig));
                 *x = y;
             }
         }
@@ -219,8 +223,18 @@ fn split_nothing(_: (), _: usize) -> ((), ()) {
     ((), ())
 }
 
-fn split_mut(b: &mut [f32], at: usize) -> (&mut [f32], &mut [f32]) {
+fn split_mut<T>(b: &mut [T], at: usize) -> (&mut [T], &mut [T]) {
     b.split_at_mut(at)
+}
+
+/// A vector of `v.len()` elements written by `kernel` from `v`, never zeroed first.
+fn fill(v: &mut [f32], kernel: impl Fn(&mut [f32], &mut [MaybeUninit<f32>]) + Sync) -> Vec<f32> {
+    let n = v.len();
+    let mut out = Vec::with_capacity(n);
+    split2(v, &mut out.spare_capacity_mut()[..n], split_mut, kernel);
+    // SAFETY: the kernels write every element of their output chunk, and the chunks cover 0..n.
+    unsafe { out.set_len(n) };
+    out
 }
 
 /// Two slices read side by side.
@@ -247,16 +261,14 @@ pub fn silu_in_place(v: &mut [f32]) {
     split2(v, (), split_nothing, |v, ()| serial::silu_in_place(v));
 }
 
-/// `s ← σ(v)`, `v ← v·s`, element-wise (`s` as long as `v`).
-pub fn silu_sigmoid_in_place(v: &mut [f32], s: &mut [f32]) {
-    assert_eq!(v.len(), s.len(), "one sigmoid per input");
-    split2(v, s, split_mut, serial::silu_sigmoid_in_place);
+/// `v ← silu(v) = v·σ(v)`, element-wise; returns `σ(v)` (of the input).
+pub fn silu_sigmoid_in_place(v: &mut [f32]) -> Vec<f32> {
+    fill(v, serial::silu_sigmoid_in_place)
 }
 
-/// `d ← silu'(v) = σ(v)·(1 + v·(1 − σ(v)))`, `v ← silu(v)`, element-wise (`d` as long as `v`).
-pub fn silu_derivative_in_place(v: &mut [f32], d: &mut [f32]) {
-    assert_eq!(v.len(), d.len(), "one derivative per input");
-    split2(v, d, split_mut, serial::silu_derivative_in_place);
+/// `v ← silu(v)`, element-wise; returns `silu'(v) = σ(v)·(1 + v·(1 − σ(v)))` (of the input).
+pub fn silu_derivative_in_place(v: &mut [f32]) -> Vec<f32> {
+    fill(v, serial::silu_derivative_in_place)
 }
 
 /// `g ← g·silu'(z) = g·(s + y·(1 − s))`, element-wise, from the forward pass's output

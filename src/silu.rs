@@ -99,9 +99,7 @@ pub fn silu_with_derivative(z: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
             z.try_into_primitive::<Flex>()
                 .expect("routed as a plain flex tensor"),
         );
-        let n = y.layout().num_elements();
-        let mut d = vec![0.0f32; n];
-        fast_exp::silu_derivative_in_place(&mut f32_storage(&mut y)[..n], &mut d);
+        let d = fast_exp::silu_derivative_in_place(f32_storage(&mut y));
         let d = FlexTensor::from_data(TensorData::new(d, y.shape()));
         return (
             Tensor::from_primitive::<Flex>(y),
@@ -143,8 +141,7 @@ fn flex_silu(z: FlexTensor) -> FlexTensor {
 /// `(silu(z), σ(z))` on a plain flex tensor.
 fn flex_silu_sigmoid(z: FlexTensor) -> (FlexTensor, FlexTensor) {
     let mut y = owned_contiguous(z);
-    let mut s = vec![0.0f32; y.layout().num_elements()];
-    fast_exp::silu_sigmoid_in_place(f32_storage(&mut y), &mut s);
+    let s = fast_exp::silu_sigmoid_in_place(f32_storage(&mut y));
     let s = FlexTensor::from_data(TensorData::new(s, y.shape()));
     (y, s)
 }
