@@ -29,6 +29,7 @@ use burn::tensor::{activation, Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::rng::Rng;
+use crate::silu;
 
 /// The hidden-layer non-linearity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,9 +65,11 @@ impl Activation {
         }
     }
 
+    /// `act(x)`, element-wise. SiLU is one fused operation on the flex CPU backend
+    /// ([`crate::silu`]), Burn's composition elsewhere.
     fn apply(self, x: Tensor<2>) -> Tensor<2> {
         match self {
-            Activation::Silu => activation::silu(x),
+            Activation::Silu => silu::silu(x),
             Activation::Relu => activation::relu(x),
             Activation::Gelu => activation::gelu(x),
             Activation::Tanh => activation::tanh(x),
@@ -86,11 +89,7 @@ impl Activation {
     /// Burn's `gelu` is the exact, erf-based one (`x·Φ(x)`), so its derivative is too.
     fn apply_with_derivative(self, z: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         match self {
-            Activation::Silu => {
-                let s = activation::sigmoid(z.clone());
-                let d = s.clone() * (z.clone() * (s.clone().neg().add_scalar(1.0))).add_scalar(1.0);
-                (z * s, d)
-            }
+            Activation::Silu => silu::silu_with_derivative(z),
             Activation::Relu => {
                 let d = z.clone().greater_elem(0.0).float();
                 (activation::relu(z), d)
