@@ -2,7 +2,7 @@
 // canvas and panel, and the cost-vs-steps chart (sweep.js) of its weights.
 
 import { parseHash, toHash, hashChanges } from './state.js';
-import { Request } from './client.js';
+import { Request, sharedClient } from './client.js';
 import { buildControls } from './controls.js';
 import { Figure } from './figure.js';
 import { Sweep } from './sweep.js';
@@ -43,6 +43,9 @@ function notify(text, { kind = 'warn', action = null } = {}) {
 }
 
 const parsed = parseHash(window.location.hash);
+// The worker starts now (it begins compiling its module at once), while the page builds its
+// controls; the figure joins it.
+sharedClient(parsed.state.backend);
 const urlErrors = parsed.errors.map((e) => `URL: ${e}`);
 let figure = null;
 let lossByTime = null;
