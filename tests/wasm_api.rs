@@ -45,7 +45,7 @@ async fn resolve(promise: Promise) -> JsValue {
 }
 
 async fn cpu(overrides: &str) -> Playground {
-    match Playground::create("cpu".into(), config(overrides), None, None).await {
+    match Playground::create("cpu".into(), config(overrides), None, None, None).await {
         Ok(pg) => pg,
         Err(e) => panic!("create failed: {}", message(e)),
     }
@@ -73,7 +73,7 @@ async fn bad_configs_are_errors_that_name_the_problem() {
         (JsValue::from_f64(3.0), "got number"),
         (js(r#"{"dataset":"moons"}"#), "missing field `source`"),
     ] {
-        let error = Playground::create("cpu".into(), value, None, None)
+        let error = Playground::create("cpu".into(), value, None, None, None)
             .await
             .err();
         let text = message(error.expect("a malformed config was accepted"));
@@ -100,7 +100,7 @@ async fn bad_configs_are_errors_that_name_the_problem() {
         (r#"{"dataset":"swissroll","conditional":true}"#, "labelled"),
         (r#"{"conditional":true,"labelDropout":1.5}"#, "dropout"),
     ] {
-        let error = Playground::create("cpu".into(), config(overrides), None, None)
+        let error = Playground::create("cpu".into(), config(overrides), None, None, None)
             .await
             .err();
         let text = message(error.unwrap_or_else(|| panic!("{overrides} was accepted")));
@@ -120,7 +120,7 @@ async fn bad_configs_are_errors_that_name_the_problem() {
 #[wasm_bindgen_test]
 async fn the_cpu_only_module_refuses_webgpu_with_a_message() {
     assert_eq!(backends(), r#"["cpu"]"#);
-    let error = Playground::create("webgpu".into(), config("{}"), None, None)
+    let error = Playground::create("webgpu".into(), config("{}"), None, None, None)
         .await
         .err();
     let text = message(error.expect("the CPU-only module started a WebGPU playground"));
@@ -146,8 +146,8 @@ async fn bad_calls_leave_the_playground_working() {
     assert!(pg
         .field("guessed", 0.5, vec![-1.0, 1.0, -1.0, 1.0], 8)
         .is_err());
-    assert!(pg.configure(js("{}"), None, None).is_err());
-    assert!(pg.configure(JsValue::UNDEFINED, None, None).is_err());
+    assert!(pg.configure(js("{}"), None, None, None).is_err());
+    assert!(pg.configure(JsValue::UNDEFINED, None, None, None).is_err());
     assert!(pg.data_points(3_000_000, 1).is_err());
     assert!(pg.data_labelled(u32::MAX, 1).is_err());
     assert!(pg.pairs(0).is_err());
@@ -191,6 +191,68 @@ async fn training_through_the_api_lowers_the_loss() {
     assert!(late < 0.75 * early, "loss {early} → {late}");
     // Reading twice without steps in between has nothing to report.
     assert!(resolve(pg.read_loss()).await.as_f64().unwrap().is_nan());
+}
+
+#[wasm_bindgen_test]
+async fn a_point_cloud_source_is_where_every_particle_starts() {
+    // Source `points` needs its cloud, and a bad cloud is named as the source's.
+    let missing = Playground::create(
+        "cpu".into(),
+        config(r#"{"source":"points"}"#),
+        None,
+        None,
+        None,
+    )
+    .await
+    .err();
+    let text = message(missing.expect("source 'points' without a cloud was accepted"));
+    assert!(
+        text.contains("source 'points' needs a point cloud"),
+        "{text}"
+    );
+    let odd = Playground::create(
+        "cpu".into(),
+        config(r#"{"source":"points"}"#),
+        None,
+        None,
+        Some(vec![1.0, 2.0, 3.0]),
+    )
+    .await
+    .err();
+    let text = message(odd.expect("an odd source cloud was accepted"));
+    assert!(text.starts_with("the source: "), "{text}");
+    // Three source points: every particle's recorded start (state 0) is one of them.
+    let cloud = vec![1.0, 1.0, -2.0, 0.5, 3.0, -1.0];
+    let pg = match Playground::create(
+        "cpu".into(),
+        config(r#"{"source":"points"}"#),
+        None,
+        None,
+        Some(cloud.clone()),
+    )
+    .await
+    {
+        Ok(pg) => pg,
+        Err(e) => panic!("create failed: {}", message(e)),
+    };
+    let n = 60;
+    let out = samples(&pg, n, true).await;
+    let trajectory = field(&out, "trajectory")
+        .unchecked_into::<Float32Array>()
+        .to_vec();
+    let starts = &trajectory[..2 * n as usize];
+    let mut seen = [false; 3];
+    for p in starts.chunks(2) {
+        let k = cloud
+            .chunks(2)
+            .position(|q| q == p)
+            .unwrap_or_else(|| panic!("a particle starts at {p:?}, not on the source's cloud"));
+        seen[k] = true;
+    }
+    assert!(
+        seen.iter().all(|&s| s),
+        "60 draws missed a source point: {seen:?}"
+    );
 }
 
 #[wasm_bindgen_test]
