@@ -189,7 +189,12 @@ export class Run extends EventTarget {
       this.changed('progress');
       if (message.reason === 'nan') this.say(message.message, { kind: 'error', action: { label: 'Reset', run: () => this.reset() } });
       else if (message.reason === 'error') this.say(`Training stopped: ${message.message}`, { kind: 'error' });
-      if (message.reason === 'done' || message.reason === 'paused') this.measureStraightness();
+      if (message.reason === 'done' || message.reason === 'paused') {
+        // The picture follows the weights it stopped at: a pause soon after Train (before the
+        // first display sample on the worker's budget) would otherwise leave the old particles.
+        if (this.ready && this.samples && this.samples.step < message.step) this.resample();
+        this.measureStraightness();
+      }
       this.emit('stopped', { reason: message.reason, step: message.step });
     } else if (message.type === Event.ERROR) {
       this.say(message.message, { kind: 'error' });
