@@ -216,9 +216,10 @@ export const scenarios = {
     check(after.gpu.inUse <= warm.gpu.inUse + 4096, `GPU memory in use grew from ${warm.gpu.inUse} to ${after.gpu.inUse} bytes`);
     check(after.gpu.allocations <= warm.gpu.allocations + 2, `live GPU allocations grew from ${warm.gpu.allocations} to ${after.gpu.allocations}`);
     check(after.heapBytes - warm.heapBytes <= 1 << 20, `wasm memory grew from ${warm.heapBytes} to ${after.heapBytes} bytes`);
-    // The pools may still reserve pages for sizes they meet late in the warm-up (a figure's
-    // samples, a weights snapshot), a bounded amount: over the last 200 steps, at most one page.
-    check(after.gpu.reserved <= mid.gpu.reserved + (64 << 10), `GPU memory reserved grew from ${mid.gpu.reserved} to ${after.gpu.reserved} bytes between steps 400 and 600 (${warm.gpu.reserved} at step 200)`);
+    // The pools reserve and release pages as sizes come and go (a figure's samples, a weights
+    // snapshot): bounded, so at step 600 no more than one page above the most seen at 200 or 400.
+    const most = Math.max(warm.gpu.reserved, mid.gpu.reserved);
+    check(after.gpu.reserved <= most + (64 << 10), `GPU memory reserved grew to ${after.gpu.reserved} bytes at step 600, above ${most} (steps 200, 400: ${warm.gpu.reserved}, ${mid.gpu.reserved})`);
     noErrors(errors);
     const kib = (b) => (b / 1024).toFixed(0);
     return `GPU memory in use ${kib(warm.gpu.inUse)} → ${kib(after.gpu.inUse)} KiB (reserved ${kib(warm.gpu.reserved)} → ${kib(after.gpu.reserved)} KiB, ${warm.gpu.allocations} → ${after.gpu.allocations} buffers) from step 200 to ${done.step}`;
