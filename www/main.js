@@ -103,12 +103,14 @@ function createFigure(state) {
 async function apply(changes) {
   // Other data (or source) leaves the reader's own behind (in the link too); a new word or
   // cloud is theirs.
-  if ('dataset' in changes && changes.dataset !== 'points') changes = { ...changes, word: '', cloud: '' };
-  if ('source' in changes && changes.source !== 'points') changes = { ...changes, srcword: '', srccloud: '' };
+  for (const keys of Object.values(CLOUD_PARAMS)) {
+    if (keys.menu in changes && changes[keys.menu] !== 'points') changes = { ...changes, [keys.word]: '', [keys.cloud]: '' };
+  }
   for (const [role, keys] of Object.entries(CLOUD_PARAMS)) {
     const own = (keys.word in changes || keys.cloud in changes) && stateCloud({ ...figure.state, ...changes }, role);
     if (!own) continue;
-    const { [keys.word]: w, [keys.cloud]: c, [role === 'source' ? 'source' : 'dataset']: d, ...rest } = changes;
+    const rest = { ...changes };
+    for (const name of [keys.menu, keys.word, keys.cloud]) delete rest[name];
     if (own.error) figure.say(`URL: ${own.error}`, { kind: 'error' });
     else await figure.useCloud(own, role);
     syncUrl();

@@ -5,7 +5,7 @@
 
 import {
   GRID, MAX_CSV_BYTES, MAX_IMAGE_BYTES, PICTURE_POINTS, MAX_LINK_CHARS, gridSize, imageProblem, densityOf, samplePoints,
-  wordProblem, parseCsv, fitToView, encodeCloud, decodeCloud,
+  wordProblem, CLOUD_PARAMS, parseCsv, fitToView, encodeCloud, decodeCloud,
 } from './owndata.js';
 
 const mib = (bytes) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
@@ -133,8 +133,7 @@ export async function fileCloud(file, options = {}) {
   }
 }
 
-/** The state's parameters that hold each role's own cloud in the link. */
-export const CLOUD_PARAMS = { data: { word: 'word', cloud: 'cloud' }, source: { word: 'srcword', cloud: 'srccloud' } };
+export { CLOUD_PARAMS };
 
 /**
  * The cloud a state's `word` or `cloud` parameter holds (`role` 'data'; `srcword` or

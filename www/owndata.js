@@ -58,6 +58,15 @@ export function imageProblem(bytes, width, height) {
   return null;
 }
 
+/**
+ * Each role's own cloud in the state: the menu that picks `points` for it, and the parameters
+ * that hold its word or packed points in the link.
+ */
+export const CLOUD_PARAMS = {
+  data: { menu: 'dataset', word: 'word', cloud: 'cloud' },
+  source: { menu: 'source', word: 'srcword', cloud: 'srccloud' },
+};
+
 const mib = (bytes) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
 /**

@@ -9,7 +9,7 @@ import { defaultPoints, defaultLabels } from './input.js';
 import { shippedModel, shippedBytes, prefetchModel } from './models.js';
 import { particleColors } from './layers/colorwheel.js';
 import { classColors, classCount, classPalette } from './layers/classes.js';
-import { encodeCloud } from './owndata.js';
+import { encodeCloud, CLOUD_PARAMS } from './owndata.js';
 
 const DATA_POINTS = 2000;
 const PAIRS = 256;
@@ -256,13 +256,10 @@ export class Run extends EventTarget {
    * `points` source ('source').
    */
   holdCloud({ xy, labels, link }, role = 'data') {
-    if (role === 'source') {
-      this.userSource = Array.from(xy);
-      this.state = { ...this.state, source: 'points', srcword: link.word, srccloud: link.cloud };
-      return;
-    }
-    Object.assign(this, { userPoints: Array.from(xy), userLabels: labels ? Array.from(labels) : new Array(xy.length / 2).fill(this.state.pen) });
-    this.state = { ...this.state, dataset: 'points', word: link.word, cloud: link.cloud };
+    const keys = CLOUD_PARAMS[role];
+    if (role === 'source') this.userSource = Array.from(xy);
+    else Object.assign(this, { userPoints: Array.from(xy), userLabels: labels ? Array.from(labels) : new Array(xy.length / 2).fill(this.state.pen) });
+    this.state = { ...this.state, [keys.menu]: 'points', [keys.word]: link.word, [keys.cloud]: link.cloud };
   }
 
   /**
@@ -289,7 +286,8 @@ export class Run extends EventTarget {
     this.clearRun();
     this.model = null;
     if (this.state.reflows) this.setReflows(0);
-    this.emit('statechange', { names: role === 'source' ? ['source', 'srcword', 'srccloud'] : ['dataset', 'word', 'cloud'] });
+    const keys = CLOUD_PARAMS[role];
+    this.emit('statechange', { names: [keys.menu, keys.word, keys.cloud] });
     const where = role === 'source' ? 'the source (t = 0)' : 'the data (t = 1)';
     this.say(`${cloud.what}: ${cloud.xy.length / 2} points are ${where} now; Train learns the flow.`, { kind: 'info' });
     for (const note of cloud.notes || []) this.say(note, { kind: 'info' });
