@@ -134,8 +134,14 @@ export const scenarios = {
     await waitFor(page, (x) => x.training, 'training again');
     await page.evaluate(() => { document.getElementById('pause').click(); document.getElementById('train').click(); });
     const before = (await page.evaluate(() => window.flowPlayground.status())).step;
-    await page.waitForTimeout(1500);
-    const again = await page.evaluate(() => window.flowPlayground.status());
+    // The worker first answers what the pauses asked for (each pause redraws its particles), so
+    // give the new run up to 5 s to show a step.
+    let again = null;
+    for (let waited = 0; waited < 5000; waited += 250) {
+      await page.waitForTimeout(250);
+      again = await page.evaluate(() => window.flowPlayground.status());
+      if (!again.training || again.step > before) break;
+    }
     check(again.training && again.step > before, `after Pause then Train: training ${again.training}, step ${before} → ${again.step}`);
     for (const t of trials) {
       check(t.flip >= 0 && t.flip <= 200, `the page flipped to paused ${t.flip.toFixed(0)} ms after the click`);
