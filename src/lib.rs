@@ -13,6 +13,8 @@ pub mod divergence;
 pub mod exact;
 pub mod fast_exp;
 pub mod flow;
+#[cfg(feature = "webgpu")]
+pub mod gpu_matmul;
 pub mod guidance;
 pub mod metrics;
 pub mod mixture;

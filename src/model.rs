@@ -360,6 +360,30 @@ impl VelocityMlpConfig {
     }
 }
 
+/// `h·W + b` for `h: [n, fan_in]`, `W: [fan_in, fan_out]` → `[n, fan_out]`: `Linear::forward`,
+/// except that on WebGPU the product runs through [`crate::gpu_matmul`].
+fn affine(layer: &Linear, h: Tensor<2>) -> Tensor<2> {
+    #[cfg(feature = "webgpu")]
+    {
+        let z = product(h, layer.weight.val());
+        match &layer.bias {
+            Some(b) => z + b.val().unsqueeze::<2>(),
+            None => z,
+        }
+    }
+    #[cfg(not(feature = "webgpu"))]
+    layer.forward(h)
+}
+
+/// `a·b` for `a: [m, k]`, `b: [k, n]` → `[m, n]`: through [`crate::gpu_matmul`] in a build with
+/// WebGPU (which routes only WebGPU tensors), `Tensor::matmul` otherwise.
+fn product(a: Tensor<2>, b: Tensor<2>) -> Tensor<2> {
+    #[cfg(feature = "webgpu")]
+    return crate::gpu_matmul::matmul(a, b);
+    #[cfg(not(feature = "webgpu"))]
+    a.matmul(b)
+}
+
 /// A linear layer `[fan_in] → [fan_out]` with `U(±1/√fan_in)` weights and biases.
 fn linear(fan_in: usize, fan_out: usize, rng: &mut Rng, device: &Device) -> Linear {
     let bound = 1.0 / (fan_in as f64).sqrt();
@@ -395,9 +419,9 @@ impl VelocityMlp {
     ) -> Tensor<2> {
         let mut h = self.input(x, t, labels, step);
         for layer in &self.hidden {
-            h = self.activation.apply(layer.forward(h));
+            h = self.activation.apply(affine(layer, h));
         }
-        self.output.forward(h)
+        affine(&self.output, h)
     }
 
     /// The first layer's input `[x, γ(t), γ(d), e(c)]` (`γ(d)` for a shortcut network, `e(c)`
@@ -477,14 +501,14 @@ impl VelocityMlp {
         let first = &self.hidden[0];
         let w1 = first.weight.val();
         let [_, width] = w1.dims();
-        let (h, d) = self.activation.apply_with_derivative(first.forward(input));
+        let (h, d) = self.activation.apply_with_derivative(affine(first, input));
         // W₁[j, :] is the tangent of z₁ along x_j, the same for every point.
         let mut t1 = d.clone() * w1.clone().slice([0..1, 0..width]);
         let mut t2 = d * w1.slice([1..2, 0..width]);
         let mut h = h;
         for layer in &self.hidden[1..] {
             let w = layer.weight.val();
-            let stacked = Tensor::cat(vec![h, t1, t2], 0).matmul(w);
+            let stacked = product(Tensor::cat(vec![h, t1, t2], 0), w);
             let mut parts = stacked.split(n, 0).into_iter();
             let mut z = parts.next().expect("three parts");
             if let Some(b) = &layer.bias {
@@ -496,7 +520,7 @@ impl VelocityMlp {
             t2 = parts.next().expect("three parts") * d;
         }
         let w_out = self.output.weight.val();
-        let stacked = Tensor::cat(vec![h, t1, t2], 0).matmul(w_out);
+        let stacked = product(Tensor::cat(vec![h, t1, t2], 0), w_out);
         let mut parts = stacked.split(n, 0).into_iter();
         let mut out = parts.next().expect("three parts");
         if let Some(b) = &self.output.bias {

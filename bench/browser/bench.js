@@ -150,34 +150,86 @@ async function peerSamplePart() {
 }
 
 /** WebGPU work per training step, counted at the browser's API: compute dispatches (kernel
- * launches), buffer uploads (writeBuffer) and readbacks (mapAsync). */
+ * launches), buffer uploads (writeBuffer), readbacks (mapAsync), submits, and the distinct
+ * compute pipelines a step uses. `?kernelDetail` also logs each dispatch of one step: its
+ * pipeline (the label, or the shader's first bytes) and its workgroup count. */
 async function kernelsPart() {
   if (!(await hasWebGpu())) return;
   const counts = { dispatch: 0, writeBuffer: 0, mapAsync: 0, submit: 0 };
-  const wrap = (proto, name, key) => {
+  const pipelines = new WeakMap();
+  const shaders = new WeakMap();
+  let current = null;
+  let trace = null;
+  const used = new Set();
+  const wrap = (proto, name, key, before = () => {}) => {
     const original = proto[name];
-    proto[name] = function counted(...args) { counts[key] += 1; return original.apply(this, args); };
+    proto[name] = function counted(...args) { if (key) counts[key] += 1; before.call(this, ...args); return original.apply(this, args); };
   };
-  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', 'dispatch');
-  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', 'dispatch');
+  const createShader = GPUDevice.prototype.createShaderModule;
+  GPUDevice.prototype.createShaderModule = function named(desc) {
+    const module = createShader.call(this, desc);
+    // Unlabelled shaders are told apart by a hash of their source.
+    let h = 0;
+    for (let i = 0; i < desc.code.length; i += 1) h = (Math.imul(h, 31) + desc.code.charCodeAt(i)) | 0;
+    shaders.set(module, desc.label || `shader_${(h >>> 0).toString(16)}`);
+    return module;
+  };
+  const createPipeline = GPUDevice.prototype.createComputePipeline;
+  const name = (desc) => desc.label || shaders.get(desc.compute.module) || '?';
+  GPUDevice.prototype.createComputePipeline = function named(desc) {
+    const pipeline = createPipeline.call(this, desc);
+    pipelines.set(pipeline, name(desc));
+    return pipeline;
+  };
+  const createPipelineAsync = GPUDevice.prototype.createComputePipelineAsync;
+  GPUDevice.prototype.createComputePipelineAsync = async function named(desc) {
+    const pipeline = await createPipelineAsync.call(this, desc);
+    pipelines.set(pipeline, name(desc));
+    return pipeline;
+  };
+  wrap(GPUComputePassEncoder.prototype, 'setPipeline', null, (p) => { current = pipelines.get(p) || '?'; });
+  const onDispatch = (x = 1, y = 1, z = 1) => {
+    used.add(current);
+    if (trace) trace.push(`${current} [${x}×${y}×${z}]`);
+  };
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', 'dispatch', onDispatch);
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', 'dispatch', () => onDispatch('indirect'));
   wrap(GPUQueue.prototype, 'writeBuffer', 'writeBuffer');
   wrap(GPUBuffer.prototype, 'mapAsync', 'mapAsync');
   wrap(GPUQueue.prototype, 'submit', 'submit');
+  const reset = () => { for (const key of Object.keys(counts)) counts[key] = 0; used.clear(); };
+  const detail = params.has('kernelDetail');
+  const perStep = (steps) => ({ ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / steps])), pipelines: used.size });
+  const jax = withJax ? await jaxDevices() : [];
   for (const [width, b] of [[64, 256]]) {
+    const steps = 5;
     const pg = await Playground.create('webgpu', config(width, b), undefined);
     pg.train(3);
     await pg.readLoss();
-    for (const key of Object.keys(counts)) counts[key] = 0;
-    const steps = 5;
+    if (detail) {
+      trace = [];
+      pg.train(1);
+      await pg.readLoss();
+      log({ part: 'kernels', peer: 'ours', dispatches: trace });
+      trace = null;
+    }
+    reset();
     pg.train(steps);
     await pg.readLoss();
-    const per = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / steps]));
-    log({ part: 'kernels', backend: 'webgpu', peer: 'ours', width, batch: b, perStep: per });
+    log({ part: 'kernels', backend: 'webgpu', peer: 'ours', width, batch: b, perStep: perStep(steps) });
     pg.free();
-    const reset = () => { for (const key of Object.keys(counts)) counts[key] = 0; };
     await tfTrain('webgpu', width, b, steps, steps, 3, reset);
-    const tfPer = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / steps]));
-    log({ part: 'kernels', backend: 'webgpu', peer: 'tfjs', width, batch: b, perStep: tfPer });
+    log({ part: 'kernels', backend: 'webgpu', peer: 'tfjs', width, batch: b, perStep: perStep(steps) });
+    if (jax.includes('webgpu')) {
+      if (detail) {
+        // One step after the warm-up, traced: the warm-up compiles the jit.
+        await jaxTrain('webgpu', width, b, 1, 1, 3, batch, null, () => { trace = []; });
+        log({ part: 'kernels', peer: 'jaxjs', dispatches: trace });
+        trace = null;
+      }
+      await jaxTrain('webgpu', width, b, steps, steps, 3, batch, null, reset);
+      log({ part: 'kernels', backend: 'webgpu', peer: 'jaxjs', width, batch: b, perStep: perStep(steps) });
+    }
   }
 }
 

@@ -58,9 +58,9 @@ function model(width) {
 /**
  * Steps/s of jax-js training on `device` ('wasm' or 'webgpu'), the loss read every `readEvery`
  * steps; `makeBatch(n)` builds the host-side batch {xt, t, u} (the same function the other peers
- * use). Each loss read is pushed to `losses`, if given.
+ * use). Each loss read is pushed to `losses`, if given; `onWarm` is called after the warm-up.
  */
-export async function jaxTrain(device, width, batchSize, steps, readEvery, warmup, makeBatch, losses = null) {
+export async function jaxTrain(device, width, batchSize, steps, readEvery, warmup, makeBatch, losses = null, onWarm = () => {}) {
   await jaxDevices();
   defaultDevice(device);
   const state = model(width);
@@ -87,6 +87,7 @@ export async function jaxTrain(device, width, batchSize, steps, readEvery, warmu
     }
   };
   await run(warmup);
+  onWarm();
   const t0 = performance.now();
   await run(steps);
   const rate = (steps * 1000) / (performance.now() - t0);
