@@ -1,5 +1,6 @@
 //! The WebGPU matmul of `src/gpu_matmul.rs` against Burn's `Tensor::matmul` on the same device:
-//! values and autodiff gradients, contiguous and transposed inputs, the playground's shapes.
+//! values and autodiff gradients, contiguous, transposed and sliced inputs, the playground's
+//! shapes and ragged edges.
 //!
 //! Built only with `--features webgpu`, and needs a WebGPU-capable adapter (any GPU, or
 //! SwiftShader's Vulkan driver: `VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
@@ -65,6 +66,16 @@ fn products_match_burns_matmul() {
             err < 1e-5,
             "transposed {n}×{k}·{k}×{m}: relative error {err}"
         );
+        // A view into the middle of a buffer (an offset and a row stride wider than the row).
+        if m > 2 && k > 2 {
+            let a_view = a.clone().slice([1..m - 1, 1..k]);
+            let b_view = b.clone().slice([1..k, 0..n]);
+            let err = relative_error(
+                &host(matmul(a_view.clone(), b_view.clone())),
+                &host(a_view.matmul(b_view)),
+            );
+            assert!(err < 1e-5, "views of {m}×{k}·{k}×{n}: relative error {err}");
+        }
     }
 }
 
