@@ -94,10 +94,38 @@ export const scenarios = {
       check(Math.abs(imported.stats.samples.std[k] - cpuDone.stats.samples.std[k]) < 1e-3, `GPU spread ${imported.stats.samples.std} vs CPU ${cpuDone.stats.samples.std}`);
     }
     await screenshotAtEnd(gpu.page, path.join(ARTIFACTS, 'webgpu-imported.png'));
+
+    // Training itself, both backends of the WebGPU module in one page: the same seed gives the
+    // same initial weights and the same host-drawn batches, so the losses of each step must
+    // agree. A large learning rate makes any error in the WebGPU matmul's forward or backward
+    // pass (src/gpu_matmul.rs) show within a few steps.
+    const curves = await gpu.page.evaluate(async () => {
+      const wasm = await import('/pkg-gpu/flow_playground.js');
+      await wasm.default();
+      const config = {
+        dataset: 'moons', source: 'gaussian', path: 'linear', param: 'velocity', coupling: 'independent',
+        timeSampling: 'uniform', width: 32, depth: 3, activation: 'silu', timeEmbedding: 0, lr: 0.02,
+        batch: 256, warmup: 0, ema: 0, clip: 0, seed: 7,
+      };
+      const out = {};
+      for (const backend of ['cpu', 'webgpu']) {
+        const pg = await wasm.Playground.create(backend, config, undefined);
+        out[backend] = [];
+        for (let i = 0; i < 12; i += 1) {
+          pg.train(1);
+          out[backend].push(await pg.readLoss());
+        }
+        pg.free();
+      }
+      return out;
+    });
+    const gap = Math.max(...curves.cpu.map((l, i) => Math.abs(l - curves.webgpu[i]) / l));
+    check(gap < 1e-4, `per-step losses differ by ${gap.toExponential(1)} (relative): CPU ${curves.cpu.map((l) => l.toFixed(4))} vs WebGPU ${curves.webgpu.map((l) => l.toFixed(4))}`);
+    check(curves.webgpu[11] < 0.8 * curves.webgpu[0], `WebGPU loss did not fall: ${curves.webgpu}`);
     noErrors(gpu.errors);
     noErrors(cpu.errors);
     sameOrigin(gpu.requests, origin);
-    return `first samples ${firstMs} ms, ${gpuRate.toFixed(2)} steps/s on SwiftShader (3×16, batch 512), loss ${first.toFixed(2)} → ${last.toFixed(2)}, CPU/GPU sample means agree to 1e-3`;
+    return `first samples ${firstMs} ms, ${gpuRate.toFixed(2)} steps/s on SwiftShader (3×16, batch 512), loss ${first.toFixed(2)} → ${last.toFixed(2)}, CPU/GPU sample means agree to 1e-3, same-seed training losses to ${gap.toExponential(1)}`;
   },
 
   // Pause while the default view trains and draws: the page flips to paused at once, and the
