@@ -81,6 +81,11 @@ fn route(t: &DispatchTensor) -> Route {
 /// WebGPU tensors (see the module documentation), `Tensor::matmul` for anything else;
 /// differentiable either way.
 pub fn matmul(a: Tensor<2>, b: Tensor<2>) -> Tensor<2> {
+    let ([m, k], [k_b, n]) = (a.dims(), b.dims());
+    assert_eq!(
+        k, k_b,
+        "matmul of [{m}, {k}] by [{k_b}, {n}]: inner sizes differ"
+    );
     let (a, b) = (a.into_dispatch(), b.into_dispatch());
     let (ra, rb) = (route(&a), route(&b));
     let (a, b) = (Tensor::<2>::from_dispatch(a), Tensor::<2>::from_dispatch(b));
@@ -150,7 +155,9 @@ fn autodiff_matmul(
     }
 }
 
-/// Registers the product of two fusion tensors as one custom operation on their stream.
+/// Registers the product of two fusion tensors as one custom operation on their stream (the
+/// operation type is burn-fusion's `OperationFn`, the closure adapter its `#[backend_extension]`
+/// macro uses; the macro itself needs Burn's `extension` feature, which would rebuild Burn).
 fn fusion_matmul(a: FusionTensor<Runtime>, b: FusionTensor<Runtime>) -> FusionTensor<Runtime> {
     let (m, n) = (a.shape[0], b.shape[1]);
     let client = a.client.clone();
