@@ -16,7 +16,8 @@ import { Figure } from './figure.js';
 import { fixedLayout } from './scene.js';
 import { Sweep } from './sweep.js';
 import * as take from './exports.js';
-import { stateCloud, fetchCloud, CLOUD_PARAMS } from './owndata-ui.js';
+import { stateCloud, fetchCloud } from './owndata-ui.js';
+import { CLOUD_PARAMS } from './owndata.js';
 
 /** Same-origin files of points or pictures: `data-src` is the data (t = 1), `source-src` the source (t = 0). */
 const SRC_ATTRIBUTES = { 'data-src': 'data', 'source-src': 'source' };

@@ -10,7 +10,8 @@ import { fixedLayout } from './scene.js';
 import * as exports from './exports.js';
 import { bindLossByTime } from './loss-by-time.js';
 import { bindNll } from './nll.js';
-import { bindOwnData, stateCloud, CLOUD_PARAMS } from './owndata-ui.js';
+import { bindOwnData, stateCloud } from './owndata-ui.js';
+import { CLOUD_PARAMS } from './owndata.js';
 
 const $ = (id) => document.getElementById(id);
 const messages = $('messages');

@@ -133,8 +133,6 @@ export async function fileCloud(file, options = {}) {
   }
 }
 
-export { CLOUD_PARAMS };
-
 /**
  * The cloud a state's `word` or `cloud` parameter holds (`role` 'data'; `srcword` or
  * `srccloud` for 'source'), or null where it holds none.

@@ -152,7 +152,7 @@ async function peerSamplePart() {
 /** WebGPU work per training step, counted at the browser's API: compute dispatches (kernel
  * launches), buffer uploads (writeBuffer), readbacks (mapAsync), submits, and the distinct
  * compute pipelines a step uses. `?kernelDetail` also logs each dispatch of one step: its
- * pipeline (the label, or the shader's first bytes) and its workgroup count. */
+ * pipeline (its label and a hash of its shader) and its workgroup count. */
 async function kernelsPart() {
   if (!(await hasWebGpu())) return;
   const counts = { dispatch: 0, writeBuffer: 0, mapAsync: 0, submit: 0 };
@@ -168,14 +168,14 @@ async function kernelsPart() {
   const createShader = GPUDevice.prototype.createShaderModule;
   GPUDevice.prototype.createShaderModule = function named(desc) {
     const module = createShader.call(this, desc);
-    // Unlabelled shaders are told apart by a hash of their source.
+    // Shaders are told apart by a hash of their source (a library may give many the same label).
     let h = 0;
     for (let i = 0; i < desc.code.length; i += 1) h = (Math.imul(h, 31) + desc.code.charCodeAt(i)) | 0;
-    shaders.set(module, desc.label || `shader_${(h >>> 0).toString(16)}`);
+    shaders.set(module, `${desc.label ? `${desc.label} ` : ''}shader_${(h >>> 0).toString(16)}`);
     return module;
   };
   const createPipeline = GPUDevice.prototype.createComputePipeline;
-  const name = (desc) => desc.label || shaders.get(desc.compute.module) || '?';
+  const name = (desc) => shaders.get(desc.compute.module) || desc.label || '?';
   GPUDevice.prototype.createComputePipeline = function named(desc) {
     const pipeline = createPipeline.call(this, desc);
     pipelines.set(pipeline, name(desc));
