@@ -55,6 +55,22 @@ pub fn sample_sde(
     noise: f64,
     seed: u64,
 ) -> Result<Solution, String> {
+    let [n, _] = x0.dims();
+    sample_sde_rows(field, x0, options, noise, seed, n, 0)
+}
+
+/// [`sample_sde`] for rows `from..from + n` of a batch of `total` particles: `x0: [n, 2]` are
+/// those rows, and each step's noise is the batch's, drawn from `seed` for all `total` rows and
+/// cut to these. So a batch sampled a slice at a time is the batch sampled at once.
+pub fn sample_sde_rows(
+    field: &impl ScoreField,
+    x0: Tensor<2>,
+    options: &SolveOptions,
+    noise: f64,
+    seed: u64,
+    total: usize,
+    from: usize,
+) -> Result<Solution, String> {
     validate_noise(noise)?;
     if options.t1 <= options.t0 {
         return Err(format!(
@@ -63,6 +79,12 @@ pub fn sample_sde(
         ));
     }
     let [n, _] = x0.dims();
+    if from + n > total {
+        return Err(format!(
+            "rows {from}..{} are not in a batch of {total}",
+            from + n
+        ));
+    }
     let device = x0.device();
     let steps = options.steps.max(1);
     let h = (options.t1 - options.t0) / steps as f64;
@@ -82,9 +104,9 @@ pub fn sample_sde(
             let g = noise * sigma;
             let (v, scaled_score) = field.velocity_scaled_score(x.clone(), t);
             let drift = v + scaled_score.mul_scalar((0.5 * noise * noise * sigma) as f32);
-            let z: Vec<f32> = (0..2 * n).map(|_| rng.normal() as f32).collect();
+            let z: Vec<f32> = (0..2 * total).map(|_| rng.normal() as f32).collect();
             x + drift.mul_scalar(h as f32)
-                + to_tensor(&z, &device).mul_scalar((g * h.sqrt()) as f32)
+                + to_tensor(&z[2 * from..2 * (from + n)], &device).mul_scalar((g * h.sqrt()) as f32)
         };
         x = x_next;
         let t_next = if i + 1 == steps {

@@ -6,6 +6,7 @@
 //! readable message, leaving the current state untouched.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
@@ -27,7 +28,7 @@ use crate::path::Path;
 use crate::reflow::PairSet;
 use crate::rng::Rng;
 use crate::score::{LearnedScore, ScoreField};
-use crate::sde::sample_sde;
+use crate::sde::sample_sde_rows;
 use crate::solver::{block_on, integrate_async, Solution, SolveOptions, Solver, VelocityField};
 use crate::straightness::straightness;
 use crate::sweep::{runs, score, solve_async, Draws, SweepOptions};
@@ -399,6 +400,23 @@ async fn solution_object(cpu: bool, record: bool, solution: Solution) -> Result<
     Ok(out.into())
 }
 
+/// The rows `from..from + count` of a batch of `n` (all of them when both are absent).
+fn slice_rows(n: u32, from: Option<u32>, count: Option<u32>) -> Result<Range<usize>, JsError> {
+    if from.is_none() && count.is_none() {
+        // The whole batch: the particle count is checked where the points are drawn.
+        return Ok(0..n as usize);
+    }
+    let from = from.unwrap_or(0);
+    let count = count.unwrap_or(n.saturating_sub(from));
+    if count == 0 || from as u64 + count as u64 > n as u64 {
+        return Err(js_error(format!(
+            "a slice of particles must lie in 0..{n} and hold at least one, got {from}..{}",
+            from as u64 + count as u64
+        )));
+    }
+    Ok(from as usize..(from + count) as usize)
+}
+
 /// A flow-matching playground on one device: a training run, its samples and its fields.
 #[wasm_bindgen]
 pub struct Playground {
@@ -622,6 +640,10 @@ impl Playground {
     /// sampled with Euler steps at its step size. Resolves to `{x, trajectory, times, nfe,
     /// completed, classes?}` (`x: [n, 2]`, `trajectory: [steps + 1, n, 2]`, `classes: [n]` for a
     /// conditional model).
+    ///
+    /// With `from` and `count`, only particles `from..from + count` of those `n` are carried
+    /// (the arrays then hold `count` rows): a fixed-step solver gives each the same path as in
+    /// the whole batch, so a caller can sample a large batch a slice at a time.
     #[allow(clippy::too_many_arguments)] // positional arguments from JavaScript
     pub fn sample(
         &self,
@@ -632,15 +654,20 @@ impl Playground {
         record: bool,
         class: Option<i32>,
         guidance: Option<f64>,
+        from: Option<u32>,
+        count: Option<u32>,
     ) -> Result<Promise, JsError> {
         let solver: Solver = solver.parse().map_err(js_error)?;
-        let x0 = self.source_points(n, seed)?;
+        let rows = slice_rows(n, from, count)?;
+        let x0 = self.source_rows(n, seed, rows.clone())?;
         let steps = steps_for(&solver, nfe);
         let mut options = SolveOptions::forward(steps);
         options.record = record;
         let guidance = guidance.unwrap_or(1.0);
         validate_scale(guidance).map_err(js_error)?;
-        let classes = self.particle_classes(n, seed, class)?;
+        let classes = self
+            .particle_classes(n, seed, class)?
+            .map(|all| all[rows].to_vec());
         let flow = self.trainer.flow();
         let device = self.device.clone();
         let cpu = self.backend == "cpu";
@@ -669,7 +696,10 @@ impl Playground {
     /// `dX = [v + ½g²∇log p_t] dt + g dW` with `g(t) = noise·σ_t` (`noise` = γ in `[0, 10]`;
     /// 0 is the ODE stepped by Euler), in `nfe` Euler–Maruyama steps. The noise is drawn from
     /// `seed` too. An error unless the source is Gaussian (the score comes from the velocity).
+    /// With `from` and `count`, particles `from..from + count` of the `n`, with the noise they
+    /// meet in the whole batch.
     #[wasm_bindgen(js_name = sampleSde)]
+    #[allow(clippy::too_many_arguments)] // positional arguments from JavaScript
     pub fn sample_sde(
         &self,
         n: u32,
@@ -677,6 +707,8 @@ impl Playground {
         seed: u32,
         noise: f64,
         record: bool,
+        from: Option<u32>,
+        count: Option<u32>,
     ) -> Result<Promise, JsError> {
         if nfe == 0 || nfe > 10_000 {
             return Err(js_error(format!(
@@ -687,11 +719,20 @@ impl Playground {
         let source = GaussianMixture::of_distribution(self.trainer.source()).map_err(js_error)?;
         let flow = self.trainer.flow();
         let field = LearnedScore::new(&flow, &source).map_err(js_error)?;
-        let x0 = self.source_points(n, seed)?;
+        let rows = slice_rows(n, from, count)?;
+        let x0 = self.source_rows(n, seed, rows.clone())?;
         let mut options = SolveOptions::forward(nfe as usize);
         options.record = record;
-        let solution = sample_sde(&field, x0, &options, noise, (seed as u64) ^ 0x5DE0_0000)
-            .map_err(js_error)?;
+        let solution = sample_sde_rows(
+            &field,
+            x0,
+            &options,
+            noise,
+            (seed as u64) ^ 0x5DE0_0000,
+            n as usize,
+            rows.start,
+        )
+        .map_err(js_error)?;
         let cpu = self.backend == "cpu";
         Ok(promise(cpu, solution_object(cpu, record, solution)))
     }
@@ -1226,6 +1267,14 @@ impl Playground {
     }
 
     /// `n` source points drawn from `seed`, on the device.
+    /// Rows `rows` of the `n` source points that [`source_points`](Self::source_points) draws.
+    fn source_rows(&self, n: u32, seed: u32, rows: Range<usize>) -> Result<Tensor<2>, JsError> {
+        if rows.start == 0 && rows.end == n as usize {
+            return self.source_points(n, seed);
+        }
+        Ok(self.source_points(n, seed)?.slice([rows]))
+    }
+
     fn source_points(&self, n: u32, seed: u32) -> Result<Tensor<2>, JsError> {
         if n == 0 || n > 2_000_000 {
             return Err(js_error(format!(

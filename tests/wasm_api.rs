@@ -57,7 +57,7 @@ fn field(object: &JsValue, name: &str) -> JsValue {
 
 async fn samples(pg: &Playground, n: u32, record: bool) -> JsValue {
     resolve(
-        pg.sample(n, "rk4", 8, 7, record, None, None)
+        pg.sample(n, "rk4", 8, 7, record, None, None, None, None)
             .map_err(message)
             .unwrap(),
     )
@@ -137,8 +137,12 @@ fn the_webgpu_module_has_both_backends() {
 #[wasm_bindgen_test]
 async fn bad_calls_leave_the_playground_working() {
     let mut pg = cpu("{}").await;
-    assert!(pg.sample(0, "euler", 4, 1, false, None, None).is_err());
-    assert!(pg.sample(10, "leapfrog", 4, 1, false, None, None).is_err());
+    assert!(pg
+        .sample(0, "euler", 4, 1, false, None, None, None, None)
+        .is_err());
+    assert!(pg
+        .sample(10, "leapfrog", 4, 1, false, None, None, None, None)
+        .is_err());
     assert!(pg
         .field("learned", 1.5, vec![-1.0, 1.0, -1.0, 1.0], 8)
         .is_err());
@@ -391,7 +395,7 @@ async fn densities_and_scores_have_their_documented_shapes() {
     }
     let x = field(
         &resolve(
-            pg.sample_sde(40, 10, 1, 1.0, true)
+            pg.sample_sde(40, 10, 1, 1.0, true, None, None)
                 .map_err(message)
                 .unwrap(),
         )
@@ -418,10 +422,10 @@ async fn density_score_and_sde_requests_fail_clearly_and_leave_the_playground_wo
     ))
     .contains("leap"));
     assert!(bad(pg.density("learned", 0.5, BOUNDS.to_vec(), 4, None, Some(0))).contains("nfe"));
-    assert!(bad(pg.sample_sde(10, 10, 1, -1.0, false)).contains("noise"));
-    assert!(bad(pg.sample_sde(10, 10, 1, f64::NAN, false)).contains("noise"));
-    assert!(bad(pg.sample_sde(10, 0, 1, 1.0, false)).contains("steps"));
-    assert!(bad(pg.sample_sde(0, 10, 1, 1.0, false)).contains("particle"));
+    assert!(bad(pg.sample_sde(10, 10, 1, -1.0, false, None, None)).contains("noise"));
+    assert!(bad(pg.sample_sde(10, 10, 1, f64::NAN, false, None, None)).contains("noise"));
+    assert!(bad(pg.sample_sde(10, 0, 1, 1.0, false, None, None)).contains("steps"));
+    assert!(bad(pg.sample_sde(0, 10, 1, 1.0, false, None, None)).contains("particle"));
 
     // A source without a closed-form density: every density, score and SDE call says so.
     let mut moons = cpu(r#"{"source":"moons","dataset":"8gaussians"}"#).await;
@@ -430,7 +434,7 @@ async fn density_score_and_sde_requests_fail_clearly_and_leave_the_playground_wo
         bad(moons.density("exact", 0.5, BOUNDS.to_vec(), 4, None, None)),
         bad(moons.field("score", 0.5, BOUNDS.to_vec(), 4)),
         bad(moons.field("exact-score", 0.5, BOUNDS.to_vec(), 4)),
-        bad(moons.sample_sde(10, 10, 1, 1.0, false)),
+        bad(moons.sample_sde(10, 10, 1, 1.0, false, None, None)),
     ] {
         assert!(error.contains("no closed-form density"), "{error}");
     }
@@ -503,7 +507,7 @@ async fn guidance_reflow_straightness_and_the_sweep_have_their_documented_shapes
     pg.train(10);
     let _ = resolve(pg.read_loss()).await;
     let out = resolve(
-        pg.sample(40, "euler", 4, 3, false, Some(2), Some(3.0))
+        pg.sample(40, "euler", 4, 3, false, Some(2), Some(3.0), None, None)
             .map_err(message)
             .unwrap(),
     )
@@ -512,7 +516,9 @@ async fn guidance_reflow_straightness_and_the_sweep_have_their_documented_shapes
         .unchecked_into::<js_sys::Uint32Array>()
         .to_vec();
     assert_eq!(classes, vec![2; 40]);
-    assert!(pg.sample(10, "euler", 4, 1, false, Some(8), None).is_err());
+    assert!(pg
+        .sample(10, "euler", 4, 1, false, Some(8), None, None, None)
+        .is_err());
     for which in ["learned", "exact"] {
         let v = resolve(
             pg.guided_field(which, 0.5, vec![-4.0, 4.0, -4.0, 4.0], 6, 1, 2.0)
@@ -583,4 +589,92 @@ async fn guidance_reflow_straightness_and_the_sweep_have_their_documented_shapes
     assert!(resolve(plain.sweep_point(count, 64, 1, Some(1.0)).unwrap())
         .await
         .is_null());
+}
+
+/// A batch sampled a slice at a time is the batch sampled at once: the same source points, the
+/// same classes, the same SDE noise, so a page can draw a large batch in short pieces.
+#[wasm_bindgen_test]
+async fn a_batch_sampled_in_slices_is_the_batch_sampled_at_once() {
+    let mut pg = cpu(r#"{"dataset":"8gaussians","conditional":true}"#).await;
+    pg.train(20);
+    let _ = resolve(pg.read_loss()).await;
+    let ode = |from: Option<u32>, count: Option<u32>| {
+        pg.sample(50, "rk4", 8, 5, true, Some(-1), Some(2.0), from, count)
+            .map_err(message)
+            .unwrap()
+    };
+    let sde = |from: Option<u32>, count: Option<u32>| {
+        pg.sample_sde(50, 6, 5, 1.0, true, from, count)
+            .map_err(message)
+            .unwrap()
+    };
+    for (kind, whole, parts) in [
+        (
+            "ode",
+            resolve(ode(None, None)).await,
+            vec![
+                resolve(ode(Some(0), Some(17))).await,
+                resolve(ode(Some(17), Some(30))).await,
+                resolve(ode(Some(47), Some(3))).await,
+            ],
+        ),
+        (
+            "sde",
+            resolve(sde(None, None)).await,
+            vec![
+                resolve(sde(Some(0), Some(17))).await,
+                resolve(sde(Some(17), Some(30))).await,
+                resolve(sde(Some(47), Some(3))).await,
+            ],
+        ),
+    ] {
+        let x: Vec<f32> = parts.iter().flat_map(|p| floats(field(p, "x"))).collect();
+        let all = floats(field(&whole, "x"));
+        assert_eq!(x.len(), 100, "{kind}");
+        let gap = x
+            .iter()
+            .zip(&all)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(gap < 1e-5, "{kind}: slices differ from the batch by {gap}");
+        // Each step of the trajectory holds the slice's rows of the batch's step.
+        let steps = field(&whole, "times")
+            .unchecked_into::<js_sys::Float64Array>()
+            .length() as usize;
+        let trajectory = floats(field(&whole, "trajectory"));
+        let mut from = 0;
+        for part in &parts {
+            let rows = floats(field(part, "x")).len() / 2;
+            let piece = floats(field(part, "trajectory"));
+            assert_eq!(piece.len(), steps * rows * 2, "{kind}");
+            for s in 0..steps {
+                for r in 0..2 * rows {
+                    let (a, b) = (piece[s * 2 * rows + r], trajectory[s * 100 + 2 * from + r]);
+                    assert!(
+                        (a - b).abs() < 1e-5,
+                        "{kind}: step {s}, value {r}: {a} vs {b}"
+                    );
+                }
+            }
+            from += rows;
+        }
+        if kind == "ode" {
+            let classes = |p: &JsValue| {
+                field(p, "classes")
+                    .unchecked_into::<js_sys::Uint32Array>()
+                    .to_vec()
+            };
+            let sliced: Vec<u32> = parts.iter().flat_map(classes).collect();
+            assert_eq!(sliced, classes(&whole));
+        }
+    }
+    // A slice outside the batch, or an empty one, is an error that says so.
+    for (from, count) in [(Some(40), Some(11)), (Some(0), Some(0)), (Some(51), None)] {
+        let text = message(
+            pg.sample(50, "euler", 4, 1, false, None, None, from, count)
+                .expect_err("a bad slice was accepted"),
+        );
+        assert!(text.contains("slice"), "{text}");
+        assert!(pg.sample_sde(50, 4, 1, 1.0, false, from, count).is_err());
+    }
 }

@@ -8,6 +8,7 @@
 
 import { Request, Event, transferables, validateRequest } from './protocol.js';
 import { Chunker } from './pacing.js';
+import { MIN_SLICE, mergeSlices, nextSlice, sliceable } from './slices.js';
 import { loadModule, lastPanic, probeAdapter } from './modules.js';
 
 /** figure id → {pg, training, until, sampleSpec, setup: {config, points, labels}} */
@@ -187,22 +188,98 @@ function stayOnCpu(note) {
 }
 
 async function sample(pg, spec) {
-  const out = spec.sampler === 'sde'
-    ? await pg.sampleSde(spec.n, spec.nfe, spec.seed, spec.noise ?? 1, spec.record)
-    : await pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record, spec.class ?? -1, spec.guidance ?? 1);
+  const out = await sampleRows(pg, spec);
   drawn();
   return { ...out, step: pg.steps, backend: pg.backend, sampler: spec.sampler === 'sde' ? 'sde' : 'ode' };
+}
+
+/** Particles `from..from + count` of the sample `spec` asks for (all of them without a slice). */
+function sampleRows(pg, spec, from, count) {
+  return spec.sampler === 'sde'
+    ? pg.sampleSde(spec.n, spec.nfe, spec.seed, spec.noise ?? 1, spec.record, from, count)
+    : pg.sample(spec.n, spec.solver, spec.nfe, spec.seed, spec.record, spec.class ?? -1, spec.guidance ?? 1, from, count);
+}
+
+/**
+ * A display sample in progress while a figure trains: one slice per call of `step` on the CPU
+ * (slices.js), the whole sample at once on the GPU. `size` is the slice size to start from
+ * (what the previous display sample learned).
+ */
+class DisplaySample {
+  constructor(pg, spec, size) {
+    this.pg = pg;
+    this.spec = spec;
+    this.size = sliceable(spec, pg.backend) ? Math.min(size, spec.n) : spec.n;
+    this.from = 0;
+    this.parts = [];
+    this.ms = 0;
+  }
+
+  get done() { return this.from >= this.spec.n; }
+
+  async step() {
+    const t0 = performance.now();
+    const count = Math.min(this.size, this.spec.n - this.from);
+    const whole = count === this.spec.n;
+    this.parts.push(await (whole ? sampleRows(this.pg, this.spec) : sampleRows(this.pg, this.spec, this.from, count)));
+    const ms = performance.now() - t0;
+    this.ms += ms;
+    this.from += count;
+    if (!whole) this.size = nextSlice(count, ms);
+  }
+
+  result() {
+    drawn();
+    const { spec, pg } = this;
+    return { ...mergeSlices(this.parts), step: pg.steps, backend: pg.backend, sampler: spec.sampler === 'sde' ? 'sde' : 'ode' };
+  }
 }
 
 /** Display samples take at most this share of the worker's time while it trains. */
 const SAMPLE_BUDGET = 0.1;
 /** …and come at most this often (ms). */
 const SAMPLE_EVERY = 700;
+/** On the CPU a chunk of steps is one synchronous stretch: it ends after this long (ms) even
+ * when the machine slowed down under it, so a pause waits at most about this. */
+const CPU_CHUNK_MS = 60;
+
+// Lets queued messages (a pause, a request, another figure's loop) run. A message on a channel,
+// not setTimeout(0): nested timeouts are held back 4 ms each, a few per cent of the steps.
+const yieldChannel = new MessageChannel();
+const yielded = [];
+yieldChannel.port1.onmessage = () => yielded.shift()();
+function yieldToMessages() {
+  return new Promise((resolve) => {
+    yielded.push(resolve);
+    yieldChannel.port2.postMessage(null);
+  });
+}
+
+// Up to `k` steps. On the CPU they run synchronously, so they go in quarters and stop at
+// CPU_CHUNK_MS: a loaded machine shortens the chunk rather than the worker's attention. On the
+// GPU the steps are only queued here. Returns how many ran.
+function trainFor(pg, k) {
+  if (pg.backend !== 'cpu') {
+    pg.train(k);
+    return k;
+  }
+  const t0 = performance.now();
+  const piece = Math.max(1, Math.ceil(k / 4));
+  let done = 0;
+  while (done < k) {
+    const m = Math.min(piece, k - done);
+    pg.train(m);
+    done += m;
+    if (performance.now() - t0 > CPU_CHUNK_MS) break;
+  }
+  return done;
+}
 
 // Train one figure in chunks sized by pacing.js, reading the loss (asynchronously) after each
 // chunk and letting queued requests (and other figures) run in between. `run` identifies this
 // loop: a pause, reset or new run replaces `f.run`, and this loop then stops without a word
-// (whoever replaced it has told the page).
+// (whoever replaced it has told the page). Display samples are drawn a slice per round between
+// the chunks, within SAMPLE_BUDGET of the worker's time.
 async function trainLoop(figure, f, run) {
   let pg = null;
   let chunk;
@@ -213,20 +290,32 @@ async function trainLoop(figure, f, run) {
   let since;
   let firstStep;
   let firstLoss = null;
+  let display = null;
+  let sliceSize = MIN_SLICE;
   const current = () => f.run === run && figures.get(figure) === f;
+  // One slice of the display sample under way; posts the sample when it is whole.
+  const drawSlice = async () => {
+    await display.step();
+    if (!current() || !display.done) return;
+    lastSample = performance.now();
+    sampleMs = display.ms;
+    sliceSize = display.size;
+    post({ type: Event.SAMPLES, figure, ...display.result() });
+    display = null;
+  };
   while (current() && f.pg.steps < f.until) {
     if (f.pg !== pg) {
       // The first round, or the figure moved to the WebGPU module: pace it afresh.
       ({ pg } = f);
       chunk = 1;
-      chunker = new Chunker();
+      chunker = new Chunker({ floor: pg.backend === 'cpu' ? 40 : 100 });
       since = performance.now();
       firstStep = pg.steps;
       sampleMs = 0;
+      display = null;
     }
     const t0 = performance.now();
-    const k = Math.min(chunk, f.until - pg.steps);
-    pg.train(k);
+    const k = trainFor(pg, Math.min(chunk, f.until - pg.steps));
     const loss = await pg.readLoss();
     if (!current()) return;
     const elapsed = performance.now() - t0;
@@ -246,22 +335,37 @@ async function trainLoop(figure, f, run) {
       return;
     }
     // Display samples on a budget: after one that took s ms, wait s·(1 − b)/b ms of training.
+    // A sample begun for other settings is dropped; the next round begins the new one.
+    if (display && JSON.stringify(display.spec) !== JSON.stringify(f.sampleSpec)) display = null;
     const wait = Math.max(SAMPLE_EVERY, (sampleMs * (1 - SAMPLE_BUDGET)) / SAMPLE_BUDGET);
-    if (f.sampleSpec && (now - lastSample > wait || pg.steps >= f.until)) {
-      const drawn = await sample(pg, f.sampleSpec);
+    if (!display && f.sampleSpec && now - lastSample > wait && pg.steps < f.until) {
+      display = new DisplaySample(pg, f.sampleSpec, sliceSize);
+    }
+    if (display) {
+      await yieldToMessages();
       if (!current()) return;
-      lastSample = performance.now();
-      sampleMs = lastSample - now;
-      post({ type: Event.SAMPLES, figure, ...drawn });
+      await drawSlice();
+      if (!current()) return;
     }
     if (now - lastSnapshot > 5000) {
       lastSnapshot = now;
       post({ type: Event.SNAPSHOT, figure, bytes: await pg.exportWeights(), step: pg.steps });
     }
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToMessages();
   }
   if (!current()) return;
   ({ pg } = f);
+  // The last picture is of the final weights: a sample begun earlier starts over, and its
+  // slices still leave room for a pause in between.
+  if (f.sampleSpec) {
+    display = new DisplaySample(pg, f.sampleSpec, sliceSize);
+    while (display) {
+      await drawSlice();
+      if (!current()) return;
+      await yieldToMessages();
+      if (!current()) return;
+    }
+  }
   // The weights go first: whoever hears `stopped` may rely on the snapshot being current.
   const bytes = await pg.exportWeights();
   if (!current()) return;

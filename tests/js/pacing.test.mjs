@@ -72,3 +72,9 @@ test('a device that slows down gets shorter chunks', () => {
   const slower = median(run({ latency: 0, cost: 4, rounds: 30, chunker, start: k }).sizes.slice(-10));
   assert.ok(Math.abs(slower - 25) <= 2, `chunk ${slower}`);
 });
+
+test('a lower floor gives proportionally shorter chunks where reads cost nothing', () => {
+  const { sizes } = run({ latency: 0, cost: 1, chunker: new Chunker({ floor: 40 }) });
+  const k = median(sizes.slice(-20));
+  assert.ok(Math.abs(k - 40) <= 2, `chunk ${k}`);
+});
