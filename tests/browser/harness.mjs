@@ -69,10 +69,12 @@ export async function closeContexts() {
   for (const context of openContexts.splice(0)) await context.close().catch(() => {});
 }
 
-/** Opens `url` in a fresh context, recording console errors and every request's URL. */
-export async function open(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
+/** Opens `url` in a fresh context, recording console errors and every request's URL;
+ * `prepare(context)` runs before the navigation (to route requests, say). */
+export async function open(browser, url, { viewport = { width: 1280, height: 900 }, prepare = null } = {}) {
   const context = await browser.newContext({ viewport });
   openContexts.push(context);
+  if (prepare) await prepare(context);
   const page = await context.newPage();
   const errors = [];
   const requests = [];
