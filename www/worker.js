@@ -202,8 +202,10 @@ function sampleRows(pg, spec, from, count) {
 
 /**
  * A display sample in progress while a figure trains: one slice per call of `step` on the CPU
- * (slices.js), the whole sample at once on the GPU. `size` is the slice size to start from
- * (what the previous display sample learned).
+ * (slices.js), the whole sample at once on the GPU. Each slice is carried by the weights of its
+ * moment (training goes on between slices, a few hundred steps over a whole sample); the last
+ * one of a run is all of the final weights. `size` is the slice size to start from (what the
+ * previous display sample learned).
  */
 class DisplaySample {
   constructor(pg, spec, size) {
@@ -293,8 +295,13 @@ async function trainLoop(figure, f, run) {
   let display = null;
   let sliceSize = MIN_SLICE;
   const current = () => f.run === run && figures.get(figure) === f;
-  // One slice of the display sample under way; posts the sample when it is whole.
+  // One slice of the display sample under way; posts the sample when it is whole. A sample
+  // begun on a module the figure has since left is dropped (that playground is being freed).
   const drawSlice = async () => {
+    if (display.pg !== f.pg) {
+      display = null;
+      return;
+    }
     await display.step();
     if (!current() || !display.done) return;
     lastSample = performance.now();
@@ -354,18 +361,21 @@ async function trainLoop(figure, f, run) {
     await yieldToMessages();
   }
   if (!current()) return;
-  ({ pg } = f);
-  // The last picture is of the final weights: a sample begun earlier starts over, and its
-  // slices still leave room for a pause in between.
+  // The last picture is of the final weights: a sample begun earlier starts over (and again if
+  // the figure moves to the WebGPU module meanwhile), and its slices leave room for a pause.
   if (f.sampleSpec) {
-    display = new DisplaySample(pg, f.sampleSpec, sliceSize);
-    while (display) {
+    display = null;
+    for (;;) {
+      if (!display) display = new DisplaySample(f.pg, f.sampleSpec, sliceSize);
+      const { pg: drawingOn } = display;
       await drawSlice();
       if (!current()) return;
+      if (!display && drawingOn === f.pg) break;
       await yieldToMessages();
       if (!current()) return;
     }
   }
+  ({ pg } = f);
   // The weights go first: whoever hears `stopped` may rely on the snapshot being current.
   const bytes = await pg.exportWeights();
   if (!current()) return;
