@@ -1266,7 +1266,6 @@ impl Playground {
         }))
     }
 
-    /// `n` source points drawn from `seed`, on the device.
     /// Rows `rows` of the `n` source points that [`source_points`](Self::source_points) draws.
     fn source_rows(&self, n: u32, seed: u32, rows: Range<usize>) -> Result<Tensor<2>, JsError> {
         if rows.start == 0 && rows.end == n as usize {
@@ -1275,6 +1274,7 @@ impl Playground {
         Ok(self.source_points(n, seed)?.slice([rows]))
     }
 
+    /// `n` source points drawn from `seed`, on the device.
     fn source_points(&self, n: u32, seed: u32) -> Result<Tensor<2>, JsError> {
         if n == 0 || n > 2_000_000 {
             return Err(js_error(format!(
