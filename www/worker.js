@@ -188,7 +188,11 @@ function stayOnCpu(note) {
 }
 
 async function sample(pg, spec) {
-  const out = await sampleRows(pg, spec);
+  return drawnSample(pg, spec, await sampleRows(pg, spec));
+}
+
+/** A finished sample as the page receives it: the arrays, the step, backend and sampler. */
+function drawnSample(pg, spec, out) {
   drawn();
   return { ...out, step: pg.steps, backend: pg.backend, sampler: spec.sampler === 'sde' ? 'sde' : 'ode' };
 }
@@ -231,9 +235,7 @@ class DisplaySample {
   }
 
   result() {
-    drawn();
-    const { spec, pg } = this;
-    return { ...mergeSlices(this.parts), step: pg.steps, backend: pg.backend, sampler: spec.sampler === 'sde' ? 'sde' : 'ode' };
+    return drawnSample(this.pg, this.spec, mergeSlices(this.parts));
   }
 }
 
