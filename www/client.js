@@ -7,6 +7,31 @@ import { Request, Event, transferables } from './protocol.js';
 
 const shared = new Map();
 
+/** The worker's script for a backend preference: every start but `webgpu` begins on the CPU
+ * module (the worker fetches and compiles it as soon as it runs). */
+function workerUrl(preference) {
+  const url = new URL('./worker.js', import.meta.url);
+  if (preference !== 'webgpu') url.searchParams.set('start', 'cpu');
+  return url.href;
+}
+
+/**
+ * The worker boot.js started before the page's modules loaded ({url, worker, held, hold} on
+ * `globalThis.flowPlaygroundEarlyWorker`), if it runs `url`; one started for another script is
+ * ended. The first spawn on a page looks, and leaves `false` there: a boot.js that runs later
+ * starts nothing.
+ */
+function adoptEarly(url) {
+  const e = globalThis.flowPlaygroundEarlyWorker;
+  globalThis.flowPlaygroundEarlyWorker = false;
+  if (!e) return null;
+  e.worker.removeEventListener('message', e.hold);
+  e.worker.removeEventListener('error', e.hold);
+  if (e.url === url) return e;
+  e.worker.terminate();
+  return null;
+}
+
 /** The page's worker client for a backend preference ('auto', 'webgpu' or 'cpu'). */
 export function sharedClient(preference = 'auto') {
   if (!shared.has(preference)) shared.set(preference, new WorkerClient(preference));
@@ -27,13 +52,20 @@ export class WorkerClient {
 
   spawn() {
     if (this.worker) this.worker.terminate();
-    // Every start but `webgpu` begins on the CPU module: the worker fetches and compiles it
-    // as soon as it runs, while the page is still setting up its figures.
-    const url = new URL('./worker.js', import.meta.url);
-    if (this.preference !== 'webgpu') url.searchParams.set('start', 'cpu');
-    this.worker = new Worker(url, { type: 'module' });
+    const url = workerUrl(this.preference);
+    const adopted = adoptEarly(url);
+    this.worker = adopted ? adopted.worker : new Worker(url, { type: 'module' });
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (e) => this.fail({ message: e.message || 'the worker failed to start' });
+    // What the early worker said before it was adopted, in order; an error ends it (fail
+    // starts another).
+    for (const event of adopted ? adopted.held : []) {
+      if (event.type === 'error') {
+        this.worker.onerror(event);
+        break;
+      }
+      this.worker.onmessage(event);
+    }
   }
 
   /** Routes a figure's stream events and failures to it. */

@@ -44,8 +44,8 @@ function notify(text, { kind = 'warn', action = null } = {}) {
 }
 
 const parsed = parseHash(window.location.hash);
-// The worker starts now (it begins compiling its module at once), while the page builds its
-// controls; the figure joins it.
+// The page's client, now, while the page builds its controls: it adopts the worker boot.js
+// started (already compiling its module) or starts one; the figure joins it.
 sharedClient(parsed.state.backend);
 const urlErrors = parsed.errors.map((e) => `URL: ${e}`);
 let figure = null;

@@ -40,7 +40,69 @@ async function untilArticle(page, predicate, what, timeoutMs = 240000) {
   throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last && last.map((s) => s && { backend: s.backend, ready: s.ready, step: s.step, drawnOn: s.stats && s.stats.backend }))}`);
 }
 
+/**
+ * Records each worker the page starts ({url, at, by: the script that called `new Worker`}) and
+ * when main.js has finished (`mainAt`).
+ */
+function countWorkers() {
+  const Native = window.Worker;
+  window.startedWorkers = [];
+  window.Worker = class extends Native {
+    constructor(url, options) {
+      const by = (new Error().stack.match(/\/(boot|client)\.js/) || [null, 'elsewhere'])[1];
+      window.startedWorkers.push({ url: String(url), at: performance.now(), by });
+      super(url, options);
+    }
+  };
+  let api;
+  Object.defineProperty(window, 'flowPlayground', {
+    configurable: true,
+    get: () => api,
+    set: (v) => { api = v; window.mainAt ??= performance.now(); },
+  });
+}
+
 export const moduleScenarios = {
+  async 'boot.js starts the worker before main.js runs and the page adopts it; a late boot.js starts none'(browser, origin) {
+    const out = [];
+    // Each page's script held back until a worker has started, which makes the order certain:
+    // main.js (or embed.js) held, boot.js must start the worker alone and the page adopt it;
+    // boot.js held, the page's client starts the worker and boot.js must start no second one.
+    const cases = [
+      ['/#backend=cpu&particles=300', 'main.js', 'boot'],
+      ['/#backend=webgpu&particles=300', 'main.js', 'boot'],
+      ['/embed.html#backend=cpu&particles=300', 'embed.js', 'boot'],
+      ['/#backend=cpu&particles=300', 'boot.js', 'client'],
+    ];
+    for (const [url, held, by] of cases) {
+      const { page, errors } = await open(browser, `${origin}${url}`, {
+        prepare: async (context) => {
+          await context.addInitScript(countWorkers);
+          await context.route(`**/${held}`, async (route) => {
+            const [p] = context.pages();
+            const start = Date.now();
+            while (Date.now() - start < 30000 && !(await p.evaluate(() => window.startedWorkers.length).catch(() => 0))) await new Promise((r) => setTimeout(r, 50));
+            await route.continue();
+          });
+        },
+      });
+      if (url.includes('embed.html')) await page.waitForFunction(() => { const s = document.getElementById('figure').status; return s && s.ready && s.stats; }, null, { timeout: 120000 });
+      else await waitFor(page, (s) => s.ready && (url.includes('webgpu') || s.stats), `${url}: the page`, 120000);
+      // A held-back boot.js has arrived and run by now (it has nothing to wait for).
+      if (held === 'boot.js') await page.waitForFunction(() => performance.getEntriesByName(new URL('boot.js', location.href).href).length > 0, null, { timeout: 30000 });
+      await page.waitForTimeout(300);
+      const { workers, mainAt } = await page.evaluate(() => ({ workers: window.startedWorkers, mainAt: window.mainAt ?? null }));
+      check(workers.length === 1, `${url}: ${workers.length} workers started (${workers.map((w) => `${w.url} by ${w.by}`).join(', ')})`);
+      const [worker] = workers;
+      check(worker.url.includes('start=cpu') !== url.includes('backend=webgpu'), `${url}: the worker runs ${worker.url}`);
+      check(worker.by === by, `${url}: with ${held} held back, the worker was started by ${worker.by}.js, not ${by}.js`);
+      check(errors.length === 0, `${url}: console errors ${errors}`);
+      out.push(`${url}, ${held} held: started by ${worker.by}.js at ${worker.at.toFixed(0)} ms${mainAt !== null ? `, main.js done at ${mainAt.toFixed(0)} ms` : ''}`);
+      await page.close();
+    }
+    return out.join('; ');
+  },
+
   async 'the page draws from the CPU module, then WebGPU takes over with the same samples'(browser, origin) {
     const t0 = Date.now();
     const { page, errors, requests } = await open(browser, `${origin}/#particles=400&solver=euler&nfe=8&layers=data,particles`);
