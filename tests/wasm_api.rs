@@ -608,26 +608,15 @@ async fn a_batch_sampled_in_slices_is_the_batch_sampled_at_once() {
             .map_err(message)
             .unwrap()
     };
-    for (kind, whole, parts) in [
-        (
-            "ode",
-            resolve(ode(None, None)).await,
-            vec![
-                resolve(ode(Some(0), Some(17))).await,
-                resolve(ode(Some(17), Some(30))).await,
-                resolve(ode(Some(47), Some(3))).await,
-            ],
-        ),
-        (
-            "sde",
-            resolve(sde(None, None)).await,
-            vec![
-                resolve(sde(Some(0), Some(17))).await,
-                resolve(sde(Some(17), Some(30))).await,
-                resolve(sde(Some(47), Some(3))).await,
-            ],
-        ),
-    ] {
+    // One sampler per kind, each drawing rows `from..from + count` (None: the whole batch).
+    type Draw<'a> = &'a dyn Fn(Option<u32>, Option<u32>) -> Promise;
+    let samplers: [(&str, Draw); 2] = [("ode", &ode), ("sde", &sde)];
+    for (kind, draw) in samplers {
+        let whole = resolve(draw(None, None)).await;
+        let mut parts = Vec::new();
+        for (from, count) in [(0, 17), (17, 30), (47, 3)] {
+            parts.push(resolve(draw(Some(from), Some(count))).await);
+        }
         let x: Vec<f32> = parts.iter().flat_map(|p| floats(field(p, "x"))).collect();
         let all = floats(field(&whole, "x"));
         assert_eq!(x.len(), 100, "{kind}");
